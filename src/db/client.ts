@@ -1,0 +1,32 @@
+// createDb(): one entry point for every engine. DATABASE_URL unset means embedded PGlite.
+import { type ConnectionTarget, resolveConnectionTarget } from './config.js';
+import type { DbHandle } from './engines/handle.js';
+
+export interface CreateDbOptions {
+  /** Defaults to what the environment says (see resolveConnectionTarget). */
+  target?: ConnectionTarget;
+  /** PGlite only: start from a dumped data folder (a migrated template, in tests). */
+  pgliteLoadDataDir?: Blob | File;
+  /** Server engines only: pool size. */
+  poolSize?: number;
+}
+
+/** Opens the database. Always `close()` the handle: it owns connections (or the PGlite instance). */
+export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
+  const target = options.target ?? resolveConnectionTarget();
+  // Engines load lazily so a Neon user never loads the WASM build, and a PGlite user never loads ws.
+  switch (target.engine) {
+    case 'pglite': {
+      const { openPglite } = await import('./engines/pglite.js');
+      return openPglite({ dataDir: target.dataDir, loadDataDir: options.pgliteLoadDataDir });
+    }
+    case 'postgres': {
+      const { openPostgres } = await import('./engines/postgres.js');
+      return openPostgres({ url: target.url, max: options.poolSize });
+    }
+    case 'neon': {
+      const { openNeon } = await import('./engines/neon.js');
+      return openNeon({ url: target.url, max: options.poolSize });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+// Money: payments, prepaid lesson packages, the packages students bought, and vouchers.
+// Every amount is integer cents (AUD).
+import { relations, sql } from 'drizzle-orm';
+import {
+  boolean, check, foreignKey, index, integer, jsonb, pgTable, text, uniqueIndex, uuid,
+  type PgTableExtraConfigValue,
+} from 'drizzle-orm/pg-core';
+import { students } from './users.js';
+import { contacts } from './crm.js';
+import { bookings } from './bookings.js';
+import { checkOneOf, createdAt, timestamptz, updatedAt } from './columns.js';
+import {
+  PAYMENT_METHODS, PAYMENT_STATUSES, STUDENT_PACKAGE_STATUSES, VOUCHER_TYPES,
+} from './enums.js';
+
+// ─────────────────────────────────────────────
+// PAYMENTS
+// Payment transaction records.
+// ─────────────────────────────────────────────
+export const payments = pgTable('payments', {
+  id: uuid('id').primaryKey().defaultRandom(),
+
+  studentId: uuid('student_id').references(() => students.id),
+  contactId: uuid('contact_id').references(() => contacts.id),
+
+  bookingId: uuid('booking_id'), // FK fk_payments_booking below (payments <-> bookings cycle)
+  packageId: uuid('package_id').references(() => packages.id),
+
+  // Amount
+  amountCents: integer('amount_cents').notNull(),
+  currency: text('currency').notNull().default('AUD'),
+
+  paymentMethod: text('payment_method', { enum: PAYMENT_METHODS }).notNull(),
+
+  // Gateway
+  gateway: text('gateway'), // free text, e.g. 'stripe', 'tyro', 'square'
+  gatewayPaymentId: text('gateway_payment_id'),
+  gatewayResponse: jsonb('gateway_response'),
+
+  status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('pending'),
+
+  // Refund
+  refundAmountCents: integer('refund_amount_cents').default(0),
+  refundReason: text('refund_reason'),
+  refundedAt: timestamptz('refunded_at'),
+
+  // Invoice
+  invoiceNumber: text('invoice_number'), // NXD-YYYY-NNNN, one sequence per year
+  invoiceUrl: text('invoice_url'),
+
+  description: text('description'),
+
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (table): PgTableExtraConfigValue[] => [ // typed: the FKs below close an import cycle (TS7022)
+  index('idx_payments_student_id').on(table.studentId),
+  index('idx_payments_booking_id').on(table.bookingId),
+  index('idx_payments_status').on(table.status),
+  index('idx_payments_created').on(table.createdAt),
+  foreignKey({
+    name: 'fk_payments_booking',
+    columns: [table.bookingId],
+    foreignColumns: [bookings.id],
+  }),
+  checkOneOf('payments_payment_method_check', 'payment_method', PAYMENT_METHODS),
+  checkOneOf('payments_status_check', 'status', PAYMENT_STATUSES),
+  check('payments_amount_cents_check', sql`amount_cents >= 0`),
+  check(
+    'payments_refund_amount_cents_check',
+    sql`refund_amount_cents >= 0 AND refund_amount_cents <= amount_cents`,
+  ),
+]);
+
+// ─────────────────────────────────────────────
+// PACKAGES
+// Prepaid lesson packages on sale.
+// ─────────────────────────────────────────────
+export const packages = pgTable('packages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+
+  name: text('name').notNull(),
+  description: text('description'),
+  totalCredits: integer('total_credits').notNull(),
+  priceCents: integer('price_cents').notNull(),
+
+  // Rules
+  validForDays: integer('valid_for_days'), // NULL = no expiry
+  applicableServices: uuid('applicable_services').array().default(sql`'{}'`),
+
+  isActive: boolean('is_active').notNull().default(true),
+
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, () => [
+  check('packages_total_credits_check', sql`total_credits > 0`),
+  check('packages_price_cents_check', sql`price_cents >= 0`),
+]);
+
+// ─────────────────────────────────────────────
+// STUDENT_PACKAGES
+// Packages a student bought, and the credits left on them.
+// ─────────────────────────────────────────────
+export const studentPackages = pgTable('student_packages', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  studentId: uuid('student_id').notNull().references(() => students.id),
+  packageId: uuid('package_id').notNull().references(() => packages.id),
+  paymentId: uuid('payment_id').references(() => payments.id),
+
+  creditsTotal: integer('credits_total').notNull(),
+  creditsUsed: integer('credits_used').notNull().default(0),
+  creditsRemaining: integer('credits_remaining').generatedAlwaysAs(sql`credits_total - credits_used`),
+
+  purchasedAt: timestamptz('purchased_at').notNull().defaultNow(),
+  expiresAt: timestamptz('expires_at'),
+
+  status: text('status', { enum: STUDENT_PACKAGE_STATUSES }).notNull().default('active'),
+
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (table) => [
+  index('idx_sp_student_id').on(table.studentId),
+  index('idx_sp_status').on(table.status),
+  checkOneOf('student_packages_status_check', 'status', STUDENT_PACKAGE_STATUSES),
+  check('student_packages_credits_total_check', sql`credits_total > 0`),
+  check('student_packages_credits_used_check', sql`credits_used BETWEEN 0 AND credits_total`),
+]);
+
+// ─────────────────────────────────────────────
+// VOUCHERS
+// Promotional codes and gift vouchers.
+// ─────────────────────────────────────────────
+export const vouchers = pgTable('vouchers', {
+  id: uuid('id').primaryKey().defaultRandom(),
+
+  code: text('code').notNull().unique(),
+
+  voucherType: text('voucher_type', { enum: VOUCHER_TYPES }).notNull(),
+  discountPercent: integer('discount_percent'),
+  discountCents: integer('discount_cents'),
+
+  // Usage rules
+  maxUses: integer('max_uses'), // NULL = unlimited
+  timesUsed: integer('times_used').notNull().default(0),
+  maxUsesPerStudent: integer('max_uses_per_student').default(1),
+
+  // Validity
+  validFrom: timestamptz('valid_from').notNull().defaultNow(),
+  validUntil: timestamptz('valid_until'),
+  applicableServices: uuid('applicable_services').array().default(sql`'{}'`),
+
+  isActive: boolean('is_active').notNull().default(true),
+
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (table) => [
+  uniqueIndex('idx_vouchers_code').on(table.code),
+  checkOneOf('vouchers_voucher_type_check', 'voucher_type', VOUCHER_TYPES),
+  check('vouchers_discount_percent_check', sql`discount_percent BETWEEN 0 AND 100`),
+  check('vouchers_discount_cents_check', sql`discount_cents >= 0`),
+  check('vouchers_max_uses_check', sql`max_uses > 0`),
+  check('vouchers_max_uses_per_student_check', sql`max_uses_per_student > 0`),
+  check('vouchers_times_used_check', sql`times_used >= 0 AND (max_uses IS NULL OR times_used <= max_uses)`),
+  check('vouchers_valid_until_after_from_check', sql`valid_until IS NULL OR valid_until > valid_from`),
+]);
+
+// ─── RELATIONS ──────────────────────────────
+
+export const paymentsRelations = relations(payments, ({ one }) => ({
+  student: one(students, {
+    fields: [payments.studentId],
+    references: [students.id],
+  }),
+  contact: one(contacts, {
+    fields: [payments.contactId],
+    references: [contacts.id],
+  }),
+  booking: one(bookings, {
+    fields: [payments.bookingId],
+    references: [bookings.id],
+  }),
+  package: one(packages, {
+    fields: [payments.packageId],
+    references: [packages.id],
+  }),
+}));
+
+export const studentPackagesRelations = relations(studentPackages, ({ one }) => ({
+  student: one(students, {
+    fields: [studentPackages.studentId],
+    references: [students.id],
+  }),
+  package: one(packages, {
+    fields: [studentPackages.packageId],
+    references: [packages.id],
+  }),
+  payment: one(payments, {
+    fields: [studentPackages.paymentId],
+    references: [payments.id],
+  }),
+}));

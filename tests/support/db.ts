@@ -1,0 +1,56 @@
+// Each test file opens its own database, cloned from the migrated, seeded template of global setup.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openPglite } from '../../src/db/engines/pglite.js';
+import { openPostgres } from '../../src/db/engines/postgres.js';
+import type { DbHandle } from '../../src/db/engines/handle.js';
+import { databaseUrl, TEMPLATE_DATABASE } from './server.js';
+
+export const engine = inject('engine');
+export const onServer = engine === 'postgres';
+
+export interface TestDb extends DbHandle {
+  /** The server URL of this file's own database (server engine only). */
+  url?: string;
+  /** Closes every connection and drops the database. */
+  dispose(): Promise<void>;
+}
+
+async function createFromTemplate(admin: pg.Client, name: string): Promise<void> {
+  // CREATE DATABASE fails if another session is copying the same template at that instant.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`create database ${name} template ${TEMPLATE_DATABASE}`);
+      return;
+    } catch (err) {
+      if (attempt >= 20 || !/being accessed by other users/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+export async function openTestDb(options: { poolSize?: number } = {}): Promise<TestDb> {
+  if (!onServer) {
+    const template = new Blob([readFileSync(inject('pgliteTemplatePath'))]);
+    const handle = await openPglite({ dataDir: 'memory://', loadDataDir: template });
+    return { ...handle, dispose: () => handle.close() };
+  }
+  const serverUrl = inject('serverUrl');
+  const name = `nexdrive_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await createFromTemplate(admin, name);
+  const url = databaseUrl(serverUrl, name);
+  const handle = await openPostgres({ url, max: options.poolSize ?? 20 });
+  return {
+    ...handle,
+    url,
+    async dispose() {
+      await handle.close();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}

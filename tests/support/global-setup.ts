@@ -1,0 +1,56 @@
+// Builds the template every test file starts from, with the real migrations and seed:
+// - PGlite: migrate an in-memory instance and dump its data folder to a tarball;
+// - server: migrate a template database that each file clones with CREATE DATABASE ... TEMPLATE.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { openPglite } from '../../src/db/engines/pglite.js';
+import { openPostgres } from '../../src/db/engines/postgres.js';
+import { runMigrations } from '../../src/db/migrate.js';
+import { seedReferenceData } from '../../src/db/seed/index.js';
+import { databaseUrl, TEMPLATE_DATABASE } from './server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    engine: 'pglite' | 'postgres';
+    pgliteTemplatePath: string;
+    serverUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (serverUrl) {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+    await admin.query(`create database ${TEMPLATE_DATABASE}`);
+    const handle = await openPostgres({ url: databaseUrl(serverUrl, TEMPLATE_DATABASE), max: 2 });
+    await runMigrations(handle);
+    await seedReferenceData(handle.db);
+    await handle.close();
+    project.provide('engine', 'postgres');
+    project.provide('serverUrl', serverUrl);
+    project.provide('pgliteTemplatePath', '');
+    console.log(`[tests] engine: PostgreSQL server (${new URL(serverUrl).host}), template ${TEMPLATE_DATABASE}`);
+    return async () => {
+      await admin.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+      await admin.end();
+    };
+  }
+  const handle = await openPglite({ dataDir: 'memory://' });
+  await runMigrations(handle);
+  await seedReferenceData(handle.db);
+  const dump = await handle.client.dumpDataDir('none');
+  await handle.close();
+  const dir = mkdtempSync(path.join(tmpdir(), 'nexdrive-tests-'));
+  const templatePath = path.join(dir, 'template.tar');
+  writeFileSync(templatePath, Buffer.from(await dump.arrayBuffer()));
+  project.provide('engine', 'pglite');
+  project.provide('pgliteTemplatePath', templatePath);
+  project.provide('serverUrl', '');
+  console.log('[tests] engine: PGlite (embedded)');
+  return () => rmSync(dir, { recursive: true, force: true });
+}
