@@ -67,7 +67,9 @@ function selectList(chain: ChainDefinition): string {
 
 /** Reads a chain table in (chain key, position, id) order, one batch at a time. */
 async function* readChainRows(db: DatabaseOrTransaction, chain: ChainDefinition, batchSize: number): AsyncGenerator<Row[]> {
-  const order = [chain.chainKey, 'chain_position', 'id'].filter(Boolean).map((c) => `"${c}"`);
+  // Qualified with the table name: a bare name in ORDER BY would mean the ::text output column of the
+  // same name, and sort positions as strings (1, 10, 100, 2...).
+  const order = [chain.chainKey, 'chain_position', 'id'].filter(Boolean).map((c) => `${chain.table}."${c}"`);
   const select = sql.raw(`select ${selectList(chain)} from ${chain.table}`);
   const orderBy = sql.raw(`order by ${order.join(', ')}`);
   const tuple = sql.raw(`(${order.join(', ')})`);
