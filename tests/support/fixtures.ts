@@ -98,3 +98,190 @@ export async function failureOf(run: () => Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected the statement to fail, but it succeeded');
 }
+
+// ─── Valid rows for every table, and lesson signing (added for checks.test.ts and columns.test.ts) ───
+// (Imports here rather than at the top, so the lines above stay untouched; ES imports are hoisted.)
+import { competencyTasks, conversations, packages, parents, ragDocuments, signatures } from '../../src/db/schema/index.js';
+import type {
+  NewAuditLogEntry, NewAvailabilityOverride, NewAvailabilityRule, NewCallLog, NewCompetencyTask, NewContact,
+  NewConversation, NewMessage, NewNotification, NewPackage, NewParent, NewParentStudentLink, NewPayment,
+  NewPrivateNote, NewProfile, NewRagChunk, NewRagDocument, NewSelfAssessment, NewService, NewSignature,
+  NewStudentCompetency, NewStudentPackage, NewVoucher, NewWaitlist,
+} from '../../src/db/types.js';
+
+const uniqueSuffix = () => randomUUID().replace(/-/g, '').slice(0, 12);
+
+async function insertProfile(db: DatabaseOrTransaction, role: 'instructor' | 'student' | 'parent' | 'admin') {
+  const userId = clerkId();
+  const [profile] = await db
+    .insert(profiles)
+    .values({ userId, firstName: 'Pat', lastName: 'Fixture', email: `${userId}@example.com`, role })
+    .returning();
+  return profile;
+}
+
+/**
+ * Valid insert values for each table, keyed by its SQL name. A builder inserts the parents its row
+ * needs (a fresh instructor, student, conversation...) but not the row itself, so a test can change
+ * one column and insert. Unique columns get fresh values on every call.
+ */
+export const validRows = {
+  profiles: async (_db: DatabaseOrTransaction): Promise<NewProfile> => {
+    const userId = clerkId();
+    return { userId, firstName: 'Pat', lastName: 'Fixture', email: `${userId}@example.com`, role: 'student' };
+  },
+  instructors: async (db: DatabaseOrTransaction): Promise<NewInstructor> => {
+    const profile = await insertProfile(db, 'instructor');
+    return { userId: profile.userId, profileId: profile.id, adiNumber: '608', adiExpiry: '2028-06-30' };
+  },
+  students: async (db: DatabaseOrTransaction): Promise<NewStudent> => {
+    const instructor = await createInstructor(db);
+    const profile = await insertProfile(db, 'student');
+    return { userId: profile.userId, profileId: profile.id, instructorId: instructor.id };
+  },
+  parents: async (db: DatabaseOrTransaction): Promise<NewParent> => {
+    const profile = await insertProfile(db, 'parent');
+    return { userId: profile.userId, profileId: profile.id };
+  },
+  parent_student_links: async (db: DatabaseOrTransaction): Promise<NewParentStudentLink> => {
+    const [parent] = await db.insert(parents).values(await validRows.parents(db)).returning();
+    const { student } = await createSchoolBasics(db);
+    return { parentId: parent.id, studentId: student.id };
+  },
+  contacts: async (_db: DatabaseOrTransaction): Promise<NewContact> => ({ firstName: 'Casey', phone: '+61400000000' }),
+  services: async (_db: DatabaseOrTransaction): Promise<NewService> => ({
+    name: 'Fixture Lesson', slug: `fixture-${uniqueSuffix()}`, durationMinutes: 60, priceCents: 10500, category: 'lesson',
+  }),
+  availability_rules: async (db: DatabaseOrTransaction): Promise<NewAvailabilityRule> => {
+    const instructor = await createInstructor(db);
+    return { instructorId: instructor.id, dayOfWeek: 1, startTime: '09:00', endTime: '17:00', effectiveFrom: '2026-01-01' };
+  },
+  availability_overrides: async (db: DatabaseOrTransaction): Promise<NewAvailabilityOverride> => {
+    const instructor = await createInstructor(db);
+    return { instructorId: instructor.id, date: '2026-12-24', startTime: '09:00', endTime: '12:00', overrideType: 'blocked' };
+  },
+  bookings: async (db: DatabaseOrTransaction): Promise<NewBooking> => {
+    const { instructor, student, serviceId: svc } = await createSchoolBasics(db);
+    return bookingValues(instructor.id, svc, '2026-12-01T10:00:00+11:00', 60, { studentId: student.id });
+  },
+  lessons: async (db: DatabaseOrTransaction): Promise<NewLesson> => {
+    const { instructor, student } = await createSchoolBasics(db);
+    return lessonValues(instructor.id, student.id, 1);
+  },
+  competency_tasks: async (_db: DatabaseOrTransaction): Promise<NewCompetencyTask> => ({
+    // Far above the 23 seeded tasks; task_number is unique.
+    taskNumber: 1_000 + Math.floor(Math.random() * 1_000_000_000), name: 'Fixture Task', sortOrder: 99,
+  }),
+  student_competencies: async (db: DatabaseOrTransaction): Promise<NewStudentCompetency> => {
+    const { instructor, student } = await createSchoolBasics(db);
+    const [task] = await db.select({ id: competencyTasks.id }).from(competencyTasks).where(eq(competencyTasks.taskNumber, 1));
+    return { studentId: student.id, taskId: task.id, instructorId: instructor.id, status: 'taught', transmission: 'auto' };
+  },
+  signatures: async (_db: DatabaseOrTransaction): Promise<NewSignature> => ({
+    signerId: clerkId(), signerRole: 'instructor', documentType: 'lesson', documentId: randomUUID(),
+    signatureUrl: `signatures/${uniqueSuffix()}.png`,
+  }),
+  audit_log: async (_db: DatabaseOrTransaction): Promise<NewAuditLogEntry> => ({ eventType: 'FIXTURE_EVENT', actorId: clerkId() }),
+  payments: async (db: DatabaseOrTransaction): Promise<NewPayment> => {
+    const { student } = await createSchoolBasics(db);
+    return { studentId: student.id, amountCents: 10500, paymentMethod: 'card' };
+  },
+  packages: async (_db: DatabaseOrTransaction): Promise<NewPackage> => ({ name: 'Fixture Pack', totalCredits: 10, priceCents: 95000 }),
+  student_packages: async (db: DatabaseOrTransaction): Promise<NewStudentPackage> => {
+    const { student } = await createSchoolBasics(db);
+    const [pack] = await db.insert(packages).values(await validRows.packages(db)).returning();
+    return { studentId: student.id, packageId: pack.id, creditsTotal: 10 };
+  },
+  vouchers: async (_db: DatabaseOrTransaction): Promise<NewVoucher> => ({
+    code: `FIX-${uniqueSuffix()}`, voucherType: 'percentage', discountPercent: 10,
+  }),
+  conversations: async (_db: DatabaseOrTransaction): Promise<NewConversation> => ({ channel: 'sms', channelIdentifier: '+61400000000' }),
+  messages: async (db: DatabaseOrTransaction): Promise<NewMessage> => {
+    const [conversation] = await db.insert(conversations).values(await validRows.conversations(db)).returning();
+    return { conversationId: conversation.id, direction: 'inbound', senderType: 'user', content: 'Hi, can I book a lesson?' };
+  },
+  call_logs: async (_db: DatabaseOrTransaction): Promise<NewCallLog> => ({
+    callerPhone: '+61400000000', startedAt: new Date('2026-12-01T10:00:00+11:00'),
+  }),
+  private_notes: async (db: DatabaseOrTransaction): Promise<NewPrivateNote> => {
+    const { instructor, student } = await createSchoolBasics(db);
+    return { instructorId: instructor.id, studentId: student.id, note: 'Nervous at roundabouts.' };
+  },
+  self_assessments: async (db: DatabaseOrTransaction): Promise<NewSelfAssessment> => {
+    const { student } = await createSchoolBasics(db);
+    return { studentId: student.id, assessmentType: 'general', responses: [] };
+  },
+  notifications: async (_db: DatabaseOrTransaction): Promise<NewNotification> => ({
+    channel: 'email', notificationType: 'booking_confirmation', body: 'Your lesson is booked.', recipientEmail: 'sam@example.com',
+  }),
+  rag_documents: async (_db: DatabaseOrTransaction): Promise<NewRagDocument> => ({ title: 'Fixture FAQ', sourceType: 'faq' }),
+  rag_chunks: async (db: DatabaseOrTransaction): Promise<NewRagChunk> => {
+    const [document] = await db.insert(ragDocuments).values(await validRows.rag_documents(db)).returning();
+    return { documentId: document.id, content: 'Lessons run for 60 minutes.', chunkIndex: 0 };
+  },
+  waitlist: async (db: DatabaseOrTransaction): Promise<NewWaitlist> => {
+    const { instructor, student, serviceId: svc } = await createSchoolBasics(db);
+    return { studentId: student.id, instructorId: instructor.id, serviceId: svc, preferredDay: 2, preferredTimeStart: '09:00', preferredTimeEnd: '12:00' };
+  },
+};
+
+/**
+ * Takes a draft lesson through both signing steps (instructor, then student), so it ends 'completed'
+ * and may be corrected. Returns the lesson as stored.
+ */
+export async function signOffLesson(db: DatabaseOrTransaction, lesson: { id: string; instructorId: string; studentId: string }) {
+  const sign = async (signerRole: 'instructor' | 'student') => {
+    const [signature] = await db
+      .insert(signatures)
+      .values({ ...(await validRows.signatures(db)), signerRole, documentType: 'lesson', documentId: lesson.id })
+      .returning();
+    return signature.id;
+  };
+  const instructorSignatureId = await sign('instructor');
+  await db.update(lessons).set({ status: 'pending_student_signature', instructorSignatureId }).where(eq(lessons.id, lesson.id));
+  const studentSignatureId = await sign('student');
+  const [signed] = await db
+    .update(lessons)
+    .set({ status: 'completed', studentSignatureId, signedAt: new Date() })
+    .where(eq(lessons.id, lesson.id))
+    .returning();
+  return signed;
+}
+
+// ─── Hash chains: rows as verify reads them, and tampering as a superuser (added for tamper.test.ts,
+// canonical.test.ts and chain-property.test.ts) ───
+import { type SQL as ChainSQL, sql as chainSql } from 'drizzle-orm';
+import type { Database as ChainDatabase, Transaction as ChainTransaction } from '../../src/db/engines/handle.js';
+import { queryRows as chainQueryRows } from '../../src/db/sql.js';
+import { CHAINS as CANONICAL_CHAINS, type ChainTable as CanonicalChainTable } from '../../src/integrity/canonical.js';
+
+/** The select list verify uses (src/integrity/verify.ts), copied: text as `::text`, timestamps as
+ *  epoch microseconds, plus record_hash. Kept separate so a change there shows up here as a failure. */
+export function chainSelectList(table: CanonicalChainTable): string {
+  const cols = CANONICAL_CHAINS[table].fields.map(({ column, kind }) =>
+    kind === 'timestamp'
+      ? `(extract(epoch from "${column}") * 1000000)::bigint::text as "${column}"`
+      : `"${column}"::text as "${column}"`,
+  );
+  return [...cols, 'record_hash'].join(', ');
+}
+
+/** Rows of a chain table fetched exactly as verify fetches them, in chain order; `where` filters. */
+export async function chainRowsAsVerified(
+  db: DatabaseOrTransaction,
+  table: CanonicalChainTable,
+  where: ChainSQL = chainSql`true`,
+): Promise<Array<Record<string, string | null>>> {
+  const key = CANONICAL_CHAINS[table].chainKey;
+  const order = [key, 'chain_position', 'id'].filter(Boolean).map((c) => `${table}."${c}"`).join(', ');
+  return chainQueryRows(db, chainSql`${chainSql.raw(`select ${chainSelectList(table)} from ${table}`)} where ${where} ${chainSql.raw(`order by ${order}`)}`);
+}
+
+/** Runs `tamper` in one transaction as a superuser with ordinary triggers (append-only, hash chain,
+ *  foreign keys) disabled: `set local session_replication_role = replica`. */
+export async function tamperWithTriggersDisabled<T>(db: ChainDatabase, tamper: (tx: ChainTransaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(chainSql`set local session_replication_role = replica`);
+    return tamper(tx);
+  });
+}
