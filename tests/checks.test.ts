@@ -226,8 +226,8 @@ const cases: CheckCase[] = [
   chainCase(auditLog, 'audit_log_genesis_check', validRows.audit_log, 'chain_position and previous_hash',
     'chain_position 5 with no previous_hash', { chainPosition: 5, previousHash: null }, sql`not (chain_position = 5 and previous_hash is null)`,
     '(chain_position = 1) = (previous_hash IS NULL)'),
-  chainCase(auditLog, 'audit_log_created_at_finite_check', validRows.audit_log, 'created_at',
-    "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`isfinite(created_at)`, 'isfinite(created_at)'),
+  chainCase(auditLog, 'audit_log_created_at_range_check', validRows.audit_log, 'created_at',
+    "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`created_at < '10000-01-01 00:00:00+00'`, 'created_at >= '),
 
   // availability_overrides
   enumCase(availabilityOverrides, 'availability_overrides_override_type_check', validRows.availability_overrides, 'overrideType', AVAILABILITY_OVERRIDE_TYPES),
@@ -425,11 +425,12 @@ const cases: CheckCase[] = [
   chainCase(signatures, 'signatures_genesis_check', validRows.signatures, 'chain_position and previous_hash',
     'chain_position 5 with no previous_hash', { chainPosition: 5, previousHash: null }, sql`not (chain_position = 5 and previous_hash is null)`,
     '(chain_position = 1) = (previous_hash IS NULL)'),
-  checkCase(signatures, 'signatures_timestamp_utc_finite_check', validRows.signatures,
-    { "'infinity'": { timestampUtc: sql`'infinity'` }, "'-infinity'": { timestampUtc: sql`'-infinity'` } },
-    { '9999-12-31T23:59:59.999Z': { timestampUtc: at('9999-12-31T23:59:59.999Z') } }),
-  chainCase(signatures, 'signatures_created_at_finite_check', validRows.signatures, 'created_at',
-    "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`isfinite(created_at)`, 'isfinite(created_at)'),
+  checkCase(signatures, 'signatures_timestamp_utc_range_check', validRows.signatures,
+    { "'infinity'": { timestampUtc: sql`'infinity'` }, "'-infinity'": { timestampUtc: sql`'-infinity'` },
+      'year 10000': { timestampUtc: sql`'10000-01-01 00:00:00+00'::timestamptz` }, '1 BC': { timestampUtc: sql`'0001-12-31 23:59:59+00 BC'::timestamptz` } },
+    { '9999-12-31T23:59:59.999Z': { timestampUtc: at('9999-12-31T23:59:59.999Z') }, '0001-01-01T00:00:00Z': { timestampUtc: sql`'0001-01-01 00:00:00+00'::timestamptz` } }),
+  chainCase(signatures, 'signatures_created_at_range_check', validRows.signatures, 'created_at',
+    "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`created_at < '10000-01-01 00:00:00+00'`, 'created_at >= '),
 
   // student_competencies (one chain per student; every case starts a fresh student's chain)
   enumCase(studentCompetencies, 'student_competencies_status_check', validRows.student_competencies, 'status', COMPETENCY_STATUSES),
@@ -443,11 +444,12 @@ const cases: CheckCase[] = [
   chainCase(studentCompetencies, 'student_competencies_genesis_check', validRows.student_competencies, 'chain_position and previous_hash',
     'chain_position 5 with no previous_hash', { chainPosition: 5, previousHash: null }, sql`chain_position = 1 and previous_hash is null`,
     '(chain_position = 1) = (previous_hash IS NULL)'),
-  checkCase(studentCompetencies, 'student_competencies_status_changed_at_finite_check', validRows.student_competencies,
-    { "'infinity'": { statusChangedAt: sql`'infinity'` }, "'-infinity'": { statusChangedAt: sql`'-infinity'` } },
-    { '9999-12-31T23:59:59.999Z': { statusChangedAt: at('9999-12-31T23:59:59.999Z') } }),
-  chainCase(studentCompetencies, 'student_competencies_created_at_finite_check', validRows.student_competencies, 'created_at',
-    "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`isfinite(created_at)`, 'isfinite(created_at)'),
+  checkCase(studentCompetencies, 'student_competencies_status_changed_at_range_check', validRows.student_competencies,
+    { "'infinity'": { statusChangedAt: sql`'infinity'` }, "'-infinity'": { statusChangedAt: sql`'-infinity'` },
+      'year 10000': { statusChangedAt: sql`'10000-01-01 00:00:00+00'::timestamptz` }, '1 BC': { statusChangedAt: sql`'0001-12-31 23:59:59+00 BC'::timestamptz` } },
+    { '9999-12-31T23:59:59.999Z': { statusChangedAt: at('9999-12-31T23:59:59.999Z') }, '0001-01-01T00:00:00Z': { statusChangedAt: sql`'0001-01-01 00:00:00+00'::timestamptz` } }),
+  chainCase(studentCompetencies, 'student_competencies_created_at_range_check', validRows.student_competencies, 'created_at',
+    "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`created_at < '10000-01-01 00:00:00+00'`, 'created_at >= '),
 
   // student_packages
   enumCase(studentPackages, 'student_packages_status_check', validRows.student_packages, 'status', STUDENT_PACKAGE_STATUSES),

@@ -28,10 +28,15 @@ export function checkOneOf(name: string, columnSqlName: string, values: readonly
   return check(name, sql.raw(`${assertIdentifier(columnSqlName)} IN (${sqlStringList(values)})`));
 }
 
-/** Rejects 'infinity' and '-infinity', which would make a chain's time order meaningless. */
-export function checkFinite(tableSqlName: string, columnSqlName: string) {
+/** Keeps a hashed timestamp inside years 1..9999 UTC, where its canonical form (fixed-width
+ *  YYYY-MM-DDTHH:MM:SS.ffffffZ) is defined: no 'infinity', no BC dates (to_char drops the era, so
+ *  1 BC and 1 AD would hash alike), no five-digit years. */
+export function checkCanonicalTimestamp(tableSqlName: string, columnSqlName: string) {
   const column = assertIdentifier(columnSqlName);
-  return check(`${assertIdentifier(tableSqlName)}_${column}_finite_check`, sql.raw(`isfinite(${column})`));
+  return check(
+    `${assertIdentifier(tableSqlName)}_${column}_range_check`,
+    sql.raw(`${column} >= '0001-01-01 00:00:00+00' AND ${column} < '10000-01-01 00:00:00+00'`),
+  );
 }
 
 // ─── GPS (where a record was made: lessons, signatures, audit events) ───

@@ -8,7 +8,7 @@ import {
 import { instructors, students } from './users.js';
 import { lessons } from './lessons.js';
 import {
-  checkFinite, checkOneOf, createdAt, gpsChecks, gpsColumns, hashChainChecks, hashChainColumns,
+  checkCanonicalTimestamp, checkOneOf, createdAt, gpsChecks, gpsColumns, hashChainChecks, hashChainColumns,
   timestamptz, updatedAt,
 } from './columns.js';
 import {
@@ -99,8 +99,8 @@ export const studentCompetencies = pgTable('student_competencies', {
   checkOneOf('student_competencies_status_check', 'status', COMPETENCY_STATUSES),
   checkOneOf('student_competencies_transmission_check', 'transmission', TRANSMISSIONS),
   ...hashChainChecks('student_competencies'),
-  checkFinite('student_competencies', 'status_changed_at'),
-  checkFinite('student_competencies', 'created_at'),
+  checkCanonicalTimestamp('student_competencies', 'status_changed_at'),
+  checkCanonicalTimestamp('student_competencies', 'created_at'),
 ]);
 
 // ─────────────────────────────────────────────
@@ -141,8 +141,8 @@ export const signatures = pgTable('signatures', {
   checkOneOf('signatures_document_type_check', 'document_type', SIGNED_DOCUMENT_TYPES),
   ...gpsChecks('signatures'),
   ...hashChainChecks('signatures'),
-  checkFinite('signatures', 'timestamp_utc'),
-  checkFinite('signatures', 'created_at'),
+  checkCanonicalTimestamp('signatures', 'timestamp_utc'),
+  checkCanonicalTimestamp('signatures', 'created_at'),
 ]);
 
 // ─────────────────────────────────────────────
@@ -186,7 +186,7 @@ export const auditLog = pgTable('audit_log', {
   checkOneOf('audit_log_severity_check', 'severity', AUDIT_SEVERITIES),
   ...gpsChecks('audit_log'),
   ...hashChainChecks('audit_log'),
-  checkFinite('audit_log', 'created_at'),
+  checkCanonicalTimestamp('audit_log', 'created_at'),
 ]);
 
 // ─── RELATIONS ──────────────────────────────
