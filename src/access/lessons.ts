@@ -59,58 +59,43 @@ async function lessonForUpdate(tx: DatabaseOrTransaction, lessonId: string): Pro
   return lesson;
 }
 
-/** Step 1: the instructor signs; the lesson leaves draft and is frozen. */
-export async function signLessonAsInstructor(db: Database, lessonId: string, evidence: SignatureEvidence): Promise<Lesson> {
+/** The lesson columns each signing step sets, given the new signature's id. */
+const SIGNING_STEPS = {
+  instructor: (signatureId: string) => ({ status: 'pending_student_signature' as const, instructorSignatureId: signatureId }),
+  student: (signatureId: string) => ({ status: 'completed' as const, studentSignatureId: signatureId, signedAt: sql`now()` }),
+};
+
+/** One signing step: the signature row, the lesson's new status, and the audit entry, in one transaction. */
+async function signLesson(db: Database, lessonId: string, signerRole: keyof typeof SIGNING_STEPS, evidence: SignatureEvidence): Promise<Lesson> {
   return mapDbErrors(() =>
     db.transaction(async (tx) => {
       await lessonForUpdate(tx, lessonId);
       const [signature] = await tx
         .insert(signatures)
-        .values({ ...evidence, signerRole: 'instructor', documentType: 'lesson', documentId: lessonId })
+        .values({ ...evidence, signerRole, documentType: 'lesson', documentId: lessonId })
         .returning();
-      const [lesson] = await tx
-        .update(lessons)
-        .set({ status: 'pending_student_signature', instructorSignatureId: signature.id })
-        .where(eq(lessons.id, lessonId))
-        .returning();
+      const [lesson] = await tx.update(lessons).set(SIGNING_STEPS[signerRole](signature.id)).where(eq(lessons.id, lessonId)).returning();
       await appendAuditEvent(tx, {
         eventType: 'LESSON_SIGNED',
         actorId: evidence.signerId,
-        actorRole: 'instructor',
+        actorRole: signerRole,
         subjectType: 'lesson',
         subjectId: lessonId,
-        details: { signatureId: signature.id, step: 'instructor' },
+        details: { signatureId: signature.id, step: signerRole },
       });
       return lesson;
     }),
   );
 }
 
+/** Step 1: the instructor signs; the lesson leaves draft and is frozen. */
+export function signLessonAsInstructor(db: Database, lessonId: string, evidence: SignatureEvidence): Promise<Lesson> {
+  return signLesson(db, lessonId, 'instructor', evidence);
+}
+
 /** Step 2: the student signs; the lesson is completed and permanent. */
-export async function signLessonAsStudent(db: Database, lessonId: string, evidence: SignatureEvidence): Promise<Lesson> {
-  return mapDbErrors(() =>
-    db.transaction(async (tx) => {
-      await lessonForUpdate(tx, lessonId);
-      const [signature] = await tx
-        .insert(signatures)
-        .values({ ...evidence, signerRole: 'student', documentType: 'lesson', documentId: lessonId })
-        .returning();
-      const [lesson] = await tx
-        .update(lessons)
-        .set({ status: 'completed', studentSignatureId: signature.id, signedAt: sql`now()` })
-        .where(eq(lessons.id, lessonId))
-        .returning();
-      await appendAuditEvent(tx, {
-        eventType: 'LESSON_SIGNED',
-        actorId: evidence.signerId,
-        actorRole: 'student',
-        subjectType: 'lesson',
-        subjectId: lessonId,
-        details: { signatureId: signature.id, step: 'student' },
-      });
-      return lesson;
-    }),
-  );
+export function signLessonAsStudent(db: Database, lessonId: string, evidence: SignatureEvidence): Promise<Lesson> {
+  return signLesson(db, lessonId, 'student', evidence);
 }
 
 /** The student refuses to sign: the lesson is marked disputed, and a correction may follow. */
