@@ -6,10 +6,10 @@
 // - the updated_at trigger (0002) on every table that has the column, and on no other table;
 // - next_lesson_number() (0003): 1, 2, 3... per student, corrections ignored, and no duplicate
 //   numbers under concurrency (server only).
-import { eq, is, sql } from 'drizzle-orm';
-import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
+import { eq, sql } from 'drizzle-orm';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { ALL_TABLES } from '../src/db/tables.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as schema from '../src/db/schema/index.js';
 import { lessons, studentPackages } from '../src/db/schema/index.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { pgErrorFields, sqlstateOf, toDbError } from '../src/db/errors.js';
@@ -167,7 +167,7 @@ describe('idx_calls_requires_callback', () => {
 
 // ─── updated_at triggers ────────────────────
 
-const schemaTables = Object.values(schema as Record<string, unknown>).filter((value): value is PgTable => is(value, PgTable));
+const schemaTables = ALL_TABLES;
 const tableByName = new Map(schemaTables.map((table) => [getTableConfig(table).name, table]));
 const hasUpdatedAt = (table: PgTable) => getTableConfig(table).columns.some((column) => column.name === 'updated_at');
 const tablesWithUpdatedAt = [...tableByName].filter(([, table]) => hasUpdatedAt(table)).map(([name]) => name).sort();

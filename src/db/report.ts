@@ -2,8 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbHandle } from './engines/handle.js';
 import { queryRows } from './sql.js';
-import { getTableName, isTable, type Table } from 'drizzle-orm';
-import * as schema from './schema/index.js';
+import { ALL_TABLE_NAMES } from './tables.js';
 
 export interface ChainHead {
   chain: string;
@@ -24,11 +23,6 @@ export interface DatabaseReport {
   chains: ChainHead[];
 }
 
-/** The 29 table names, read from the drizzle schema itself. */
-export const SCHEMA_TABLE_NAMES: readonly string[] = Object.values(schema as Record<string, unknown>)
-  .filter((value): value is Table => isTable(value))
-  .map((t) => getTableName(t))
-  .sort();
 
 export async function describeDatabase(handle: DbHandle): Promise<DatabaseReport> {
   const { db } = handle;
@@ -67,9 +61,9 @@ export async function describeDatabase(handle: DbHandle): Promise<DatabaseReport
     postgresVersion: server_version,
     extensions: Object.fromEntries(extensions.map((e) => [e.extname, e.extversion])),
     tables: {
-      expected: SCHEMA_TABLE_NAMES.length,
-      present: SCHEMA_TABLE_NAMES.filter((n) => presentNames.has(n)).length,
-      missing: SCHEMA_TABLE_NAMES.filter((n) => !presentNames.has(n)),
+      expected: ALL_TABLE_NAMES.length,
+      present: ALL_TABLE_NAMES.filter((n) => presentNames.has(n)).length,
+      missing: ALL_TABLE_NAMES.filter((n) => !presentNames.has(n)),
     },
     referenceRows: { competencyTasks: counts.tasks, services: counts.services },
     chains: chains.map((c) => ({

@@ -1,9 +1,9 @@
 // Generates docs/ERD.md, a Mermaid erDiagram of every table, from the drizzle schema itself:
 // columns with their SQL types and keys, and one relationship line per foreign key.
 import { fileURLToPath } from 'node:url';
-import { getTableName, isTable } from 'drizzle-orm';
+import { getTableName } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
-import * as schema from '../db/schema/index.js';
+import { ALL_TABLES } from '../db/tables.js';
 
 /** Where `npm run db:erd` writes the diagram, and where the schema test expects it: docs/ERD.md. */
 export const ERD_PATH = fileURLToPath(new URL('../../docs/ERD.md', import.meta.url));
@@ -17,7 +17,7 @@ function mermaidType(sqlType: string): string {
     .replace(/_+$/, '');
 }
 
-export function generateErd(tables: PgTable[] = Object.values(schema as Record<string, unknown>).filter((v): v is PgTable => isTable(v))): string {
+export function generateErd(tables: readonly PgTable[] = ALL_TABLES): string {
   const sorted = [...tables].sort((a, b) => getTableName(a).localeCompare(getTableName(b)));
   const entities: string[] = [];
   const relationships: string[] = [];
