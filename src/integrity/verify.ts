@@ -65,7 +65,8 @@ function selectList(chain: ChainDefinition): string {
   return [...cols, 'record_hash'].join(', ');
 }
 
-/** Reads a chain table in (chain key, position, id) order, one batch at a time. */
+/** Reads a chain table in (chain key, position, id) order, one batch at a time. The next batch is
+ *  requested as soon as a batch arrives, so the database reads it while the caller checks this one. */
 async function* readChainRows(db: DatabaseOrTransaction, chain: ChainDefinition, batchSize: number): AsyncGenerator<Row[]> {
   // Qualified with the table name: a bare name in ORDER BY would mean the ::text output column of the
   // same name, and sort positions as strings (1, 10, 100, 2...).
@@ -73,19 +74,22 @@ async function* readChainRows(db: DatabaseOrTransaction, chain: ChainDefinition,
   const select = sql.raw(`select ${selectList(chain)} from ${chain.table}`);
   const orderBy = sql.raw(`order by ${order.join(', ')}`);
   const tuple = sql.raw(`(${order.join(', ')})`);
-  let after: Row | null = null;
-  for (;;) {
-    const cursor: Row | null = after;
+  const fetchAfter = (cursor: Row | null): Promise<Row[]> => {
     const where: SQL = cursor
       ? chain.chainKey
         ? sql`where ${tuple} > (${cursor[chain.chainKey]}::uuid, ${cursor.chain_position}::bigint, ${cursor.id}::uuid)`
         : sql`where ${tuple} > (${cursor.chain_position}::bigint, ${cursor.id}::uuid)`
       : sql``;
-    const rows: Row[] = await queryRows<Row>(db, sql`${select} ${where} ${orderBy} limit ${batchSize}`);
+    const rows = queryRows<Row>(db, sql`${select} ${where} ${orderBy} limit ${batchSize}`);
+    rows.catch(() => {}); // if the caller stops before awaiting it, a failure is not an unhandled rejection
+    return rows;
+  };
+  let next: Promise<Row[]> | null = fetchAfter(null);
+  while (next) {
+    const rows: Row[] = await next;
     if (rows.length === 0) return;
+    next = rows.length < batchSize ? null : fetchAfter(rows[rows.length - 1]);
     yield rows;
-    after = rows[rows.length - 1];
-    if (rows.length < batchSize) return;
   }
 }
 
@@ -169,7 +173,9 @@ class ChainWalker {
 }
 
 export async function verifyChains(db: DatabaseOrTransaction, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const batchSize = options.batchSize ?? 5000;
+  // 2,000 rows a batch: measured faster than 5,000 (bench/run.ts), because fewer rows are alive
+  // across garbage collections while a batch is checked and the next one arrives.
+  const batchSize = options.batchSize ?? 2000;
   const breaks: ChainBreak[] = [];
   const heads: ChainHeadSummary[] = [];
   const report = (b: ChainBreak) => breaks.push(b);
