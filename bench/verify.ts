@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { DbHandle } from '../src/db/engines/handle.js';
 import { queryRows } from '../src/db/sql.js';
 import { CHAINS, canonicalText } from '../src/integrity/canonical.js';
-import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
+import { chainSelectList, type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { collectGarbage, type MemoryPeaks, MemorySampler, seconds } from './measure.js';
 
 /** One synthetic audit event per g: realistic sizes, a few NULL columns, and some non-ASCII text. */
@@ -100,16 +100,8 @@ export interface RawHashRun {
   matching: number;
 }
 
-/** The columns verify reads, as verify reads them: every value as text, timestamps as epoch microseconds. */
-function auditColumns(): string {
-  const columns = CHAINS.audit_log.fields.map(({ column, kind }) =>
-    kind === 'timestamp' ? `(extract(epoch from "${column}") * 1000000)::bigint::text as "${column}"` : `"${column}"::text as "${column}"`,
-  );
-  return [...columns, 'record_hash'].join(', ');
-}
-
 /** A batch after a position; qualified names, since a bare one would sort by the ::text output column. */
-const PAGE_SQL = `select ${auditColumns()} from audit_log where audit_log.chain_position > $1::bigint
+const PAGE_SQL = `select ${chainSelectList(CHAINS.audit_log)} from audit_log where audit_log.chain_position > $1::bigint
                    order by audit_log.chain_position limit $2`;
 
 export interface FetchRun {
@@ -122,7 +114,7 @@ export interface FetchRun {
 /** The floor under verify: the same query for the same rows through the same path (drizzle execute
  *  on node-postgres, keyset batches of verify's default size, one after another), doing nothing with them. */
 export async function benchFetchOnly(handle: DbHandle, batch = 2000): Promise<FetchRun> {
-  const select = sql.raw(`select ${auditColumns()} from audit_log`);
+  const select = sql.raw(`select ${chainSelectList(CHAINS.audit_log)} from audit_log`);
   const order = sql.raw('order by audit_log."chain_position", audit_log."id"');
   let after: Record<string, string | null> | null = null;
   let rows = 0;

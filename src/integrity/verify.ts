@@ -56,7 +56,9 @@ export interface VerifyOptions {
 
 type Row = Record<string, string | null>;
 
-function selectList(chain: ChainDefinition): string {
+/** The columns verify reads: every value as text, timestamps as epoch microseconds, then record_hash.
+ *  Exported so tests and the benchmark fetch rows exactly as verify does. */
+export function chainSelectList(chain: ChainDefinition): string {
   const cols = chain.fields.map(({ column, kind }) =>
     kind === 'timestamp'
       ? `(extract(epoch from "${column}") * 1000000)::bigint::text as "${column}"`
@@ -71,7 +73,7 @@ async function* readChainRows(db: DatabaseOrTransaction, chain: ChainDefinition,
   // Qualified with the table name: a bare name in ORDER BY would mean the ::text output column of the
   // same name, and sort positions as strings (1, 10, 100, 2...).
   const order = [chain.chainKey, 'chain_position', 'id'].filter(Boolean).map((c) => `${chain.table}."${c}"`);
-  const select = sql.raw(`select ${selectList(chain)} from ${chain.table}`);
+  const select = sql.raw(`select ${chainSelectList(chain)} from ${chain.table}`);
   const orderBy = sql.raw(`order by ${order.join(', ')}`);
   const tuple = sql.raw(`(${order.join(', ')})`);
   const fetchAfter = (cursor: Row | null): Promise<Row[]> => {

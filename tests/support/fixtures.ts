@@ -254,17 +254,7 @@ import { type SQL as ChainSQL, sql as chainSql } from 'drizzle-orm';
 import type { Database as ChainDatabase, Transaction as ChainTransaction } from '../../src/db/engines/handle.js';
 import { queryRows as chainQueryRows } from '../../src/db/sql.js';
 import { CHAINS as CANONICAL_CHAINS, type ChainTable as CanonicalChainTable } from '../../src/integrity/canonical.js';
-
-/** The select list verify uses (src/integrity/verify.ts), copied: text as `::text`, timestamps as
- *  epoch microseconds, plus record_hash. Kept separate so a change there shows up here as a failure. */
-export function chainSelectList(table: CanonicalChainTable): string {
-  const cols = CANONICAL_CHAINS[table].fields.map(({ column, kind }) =>
-    kind === 'timestamp'
-      ? `(extract(epoch from "${column}") * 1000000)::bigint::text as "${column}"`
-      : `"${column}"::text as "${column}"`,
-  );
-  return [...cols, 'record_hash'].join(', ');
-}
+import { chainSelectList } from '../../src/integrity/verify.js';
 
 /** Rows of a chain table fetched exactly as verify fetches them, in chain order; `where` filters. */
 export async function chainRowsAsVerified(
@@ -274,7 +264,7 @@ export async function chainRowsAsVerified(
 ): Promise<Array<Record<string, string | null>>> {
   const key = CANONICAL_CHAINS[table].chainKey;
   const order = [key, 'chain_position', 'id'].filter(Boolean).map((c) => `${table}."${c}"`).join(', ');
-  return chainQueryRows(db, chainSql`${chainSql.raw(`select ${chainSelectList(table)} from ${table}`)} where ${where} ${chainSql.raw(`order by ${order}`)}`);
+  return chainQueryRows(db, chainSql`${chainSql.raw(`select ${chainSelectList(CANONICAL_CHAINS[table])} from ${table}`)} where ${where} ${chainSql.raw(`order by ${order}`)}`);
 }
 
 /** Runs `tamper` in one transaction as a superuser with ordinary triggers (append-only, hash chain,
