@@ -42,7 +42,7 @@ async function snapshot(table: string): Promise<unknown[]> {
 async function seedChainRows() {
   const { instructor, student } = await createSchoolBasics(t.db);
   await appendAuditEvent(t.db, { eventType: 'TEST_EVENT', details: { n: 1 } });
-  await t.db.insert(signatures).values({ signerId: 'user_a', signerRole: 'instructor', documentType: 'enrollment', documentId: student.id, signatureUrl: 'r2://x' });
+  await t.db.insert(signatures).values({ signerId: instructor.userId, signerRole: 'instructor', documentType: 'enrollment', documentId: student.id, signatureUrl: 'r2://x' });
   const [task] = await t.db.select().from(competencyTasks).where(eq(competencyTasks.taskNumber, 1));
   await t.db.insert(studentCompetencies).values({ studentId: student.id, taskId: task.id, instructorId: instructor.id, status: 'taught', transmission: 'auto' });
 }
@@ -136,14 +136,14 @@ describe('lessons: signing steps', () => {
 
   it("refuses a student's signature in the instructor's place", async () => {
     const { student, lesson } = await draft();
-    const [sig] = await t.db
-      .insert(signatures)
-      .values({ ...evidence(student.userId), signerRole: 'student', documentType: 'lesson', documentId: lesson.id })
-      .returning();
+    // The student cannot sign a draft at all (ND003, tests/signatures.test.ts); so the instructor's
+    // step cannot be made with a student signature either.
     const err = await failureOf(() =>
-      t.db.update(lessons).set({ status: 'pending_student_signature', instructorSignatureId: sig.id }).where(eq(lessons.id, lesson.id)),
+      t.db.insert(signatures).values({ ...evidence(student.userId), signerRole: 'student', documentType: 'lesson', documentId: lesson.id }),
     );
-    expect(sqlstateOf(err)).toBe('ND002');
+    expect(sqlstateOf(err)).toBe('ND003');
+    const [row] = await t.db.select().from(lessons).where(eq(lessons.id, lesson.id));
+    expect(row.status).toBe('draft');
   });
 
   it('freezes the data once the instructor has signed, and refuses deletion', async () => {
@@ -185,7 +185,7 @@ describe('lessons: signing steps', () => {
     const disputed = await disputeLesson(t.db, lesson.id, { actorId: student.userId, reason: 'wrong finish time' });
     expect(disputed.status).toBe('disputed');
     const err = await failureOf(() => signLessonAsStudent(t.db, lesson.id, evidence(student.userId)));
-    expect(toDbError(err).code).toBe('LESSON_FROZEN');
+    expect(toDbError(err).code).toBe('SIGNATURE_REFUSED'); // a disputed lesson is not awaiting the student
   });
 
   it('records a correction as a new row with the same number, leaves the original untouched, and corrects the correction', async () => {

@@ -16,11 +16,13 @@ import { queryRows } from '../src/db/sql.js';
 import { CHAINS, type ChainTable, canonicalField, canonicalText, canonicalTimestamp, recordHash, sha256Hex } from '../src/integrity/canonical.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
+import { relaxDomainGuards } from './support/fixtures.js';
 import { chainRowsAsVerified, createInstructor, createStudent, failureOf } from './support/fixtures.js';
 
 let t: TestDb;
 beforeAll(async () => {
   t = await openTestDb({ poolSize: 4 });
+  await relaxDomainGuards(t.db); // arbitrary signers and statuses: this file tests the chain itself
 });
 afterAll(() => t.dispose());
 
@@ -346,6 +348,7 @@ describe('the documented canonical form, computed by hand', () => {
   let fresh: TestDb;
   beforeAll(async () => {
     fresh = await openTestDb({ poolSize: 2 });
+    await relaxDomainGuards(fresh.db); // arbitrary signers and statuses: this file tests the chain itself
   });
   afterAll(() => fresh.dispose());
 

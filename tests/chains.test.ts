@@ -2,6 +2,7 @@
 // audit_log and signatures are one chain each, student_competencies one chain per student; and on a
 // real server, concurrent writers (single rows, multi-row inserts, rolled-back transactions, many
 // students at once) never fork a chain.
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '../src/access/audit.js';
@@ -10,12 +11,14 @@ import { auditLog, competencyTasks, signatures, studentCompetencies } from '../s
 import { queryRows } from '../src/db/sql.js';
 import { verifyChains } from '../src/integrity/verify.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
+import { relaxDomainGuards } from './support/fixtures.js';
 import { createInstructor, createStudent } from './support/fixtures.js';
 
 let t: TestDb;
 let taskIds: string[];
 beforeAll(async () => {
   t = await openTestDb({ poolSize: 24 });
+  await relaxDomainGuards(t.db); // arbitrary signers and statuses: this file tests the chain itself
   taskIds = (await t.db.select({ id: competencyTasks.id }).from(competencyTasks)).map((r) => r.id);
 });
 afterAll(() => t.dispose());
@@ -32,7 +35,7 @@ const signatureRow = (n: number) => ({
   signerId: `user_signer${n}`,
   signerRole: 'instructor' as const,
   documentType: 'enrollment' as const,
-  documentId: '00000000-0000-4000-8000-000000000001',
+  documentId: randomUUID(), // one signature per document and role (signatures_document_signer_role_unique)
   signatureUrl: `r2://signatures/${n}.png`,
 });
 

@@ -121,10 +121,23 @@ async function indexDefinition(name: string): Promise<string | undefined> {
 }
 
 describe('idx_lessons_student_number: one lesson per (student, lesson_number), corrections excepted', () => {
-  it('rejects a second lesson 1 for the same student with SQLSTATE 23505 naming the index, and writes nothing', async () => {
+  it('assigns the number itself: a caller asking for lesson 1 again, or for 1000, gets 2, then 3', async () => {
     const { instructor, student } = await createSchoolBasics(t.db);
     await createLesson(t.db, lessonValues(instructor.id, student.id, 1));
-    const err = await failureOf(() => createLesson(t.db, lessonValues(instructor.id, student.id, 1, { lessonDate: '2026-12-02' })));
+    const second = await createLesson(t.db, lessonValues(instructor.id, student.id, 1, { lessonDate: '2026-12-01' }));
+    const third = await createLesson(t.db, lessonValues(instructor.id, student.id, 1000));
+    expect([second.lessonNumber, third.lessonNumber]).toEqual([2, 3]);
+  });
+
+  it('keeps idx_lessons_student_number as the last line: with the numbering trigger off, a second lesson 1 is refused with 23505', async () => {
+    const { instructor, student } = await createSchoolBasics(t.db);
+    await createLesson(t.db, lessonValues(instructor.id, student.id, 1));
+    const err = await failureOf(() =>
+      t.db.transaction(async (tx) => {
+        await tx.execute(sql`alter table lessons disable trigger lessons_signing_guard`);
+        await createLesson(tx, lessonValues(instructor.id, student.id, 1));
+      }),
+    );
     expect(pgErrorFields(err)).toMatchObject({ code: '23505', constraint: 'idx_lessons_student_number' });
     expect(toDbError(err).code).toBe('UNIQUE_VIOLATION');
     expect(await countRows('lessons', sql`student_id = ${student.id}`)).toBe(1);

@@ -155,6 +155,8 @@ interface Deviation {
 }
 
 const APPEND_ONLY_REASON = 'append-only enforcement (issue 3)';
+const SIGNATURE_BINDING_REASON = 'signatures bound to the people who may sign each document, at the database clock (issue 6)';
+const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
   {
@@ -206,6 +208,25 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'trigger', match: /^lessons_/, reason: APPEND_ONLY_REASON },
   { kind: 'function', match: /^(nd_reject_change|nd_log_update_guard)$/, reason: APPEND_ONLY_REASON },
   { kind: 'function', match: /^lessons_/, reason: APPEND_ONLY_REASON },
+  {
+    kind: 'index',
+    match: 'signatures_document_signer_role_unique',
+    reason: 'signatures: one signature per document and signer role (issue 6)',
+  },
+  {
+    kind: 'function',
+    match: /^(nd_expected_signer|signatures_binding_guard|signatures_check_document|student_competencies_signature_guard)$/,
+    reason: SIGNATURE_BINDING_REASON,
+  },
+  { kind: 'trigger', match: /^(signature_binding_guard|signatures_document_check|competency_signature_guard)$/, reason: SIGNATURE_BINDING_REASON },
+  { kind: 'constraint', contype: 't', match: 'signatures_document_check', reason: SIGNATURE_BINDING_REASON },
+  { kind: 'constraint', contype: 't', match: 'lessons_correction_check', reason: 'lessons: the correction rules, checked after the whole INSERT statement (issue 6)' },
+  {
+    kind: 'function',
+    match: /^(payments_keep_record|competency_tasks_keep_meaning)$/,
+    reason: RECORDS_KEPT_REASON,
+  },
+  { kind: 'trigger', match: /^(payments_keep_record|payments_no_truncate|competency_tasks_keep_meaning)$/, reason: RECORDS_KEPT_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

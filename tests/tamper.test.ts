@@ -21,12 +21,14 @@ import { CHAINS, type ChainTable, recordHash } from '../src/integrity/canonical.
 import { digestFromResult } from '../src/integrity/digest.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
+import { relaxDomainGuards } from './support/fixtures.js';
 import { chainRowsAsVerified, createInstructor, createStudent, failureOf, tamperWithTriggersDisabled } from './support/fixtures.js';
 
 // A fresh database per test: a tampered chain stays broken (append-only), so scenarios must not share one.
 let t: TestDb;
 beforeEach(async () => {
   t = await openTestDb({ poolSize: 4 });
+  await relaxDomainGuards(t.db); // arbitrary signers and statuses: this file tests the chain itself
 });
 afterEach(() => t.dispose());
 

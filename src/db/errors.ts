@@ -8,6 +8,10 @@ export const NEXDRIVE_SQLSTATE = {
   appendOnly: 'ND001',
   /** A change to a lesson that its status does not allow (a frozen or completed lesson, a skipped signing step). */
   lessonFrozen: 'ND002',
+  /** A signature by the wrong person, for a missing document, or out of the lesson's signing order. */
+  signatureRefused: 'ND003',
+  /** A kept record's meaning would change: a completed payment's amount, a referenced competency task's rules. */
+  recordFrozen: 'ND004',
 } as const;
 
 export type DbErrorCode =
@@ -19,6 +23,8 @@ export type DbErrorCode =
   | 'NOT_NULL_VIOLATION'
   | 'APPEND_ONLY_VIOLATION'
   | 'LESSON_FROZEN'
+  | 'SIGNATURE_REFUSED'
+  | 'RECORD_FROZEN'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -103,6 +109,8 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   '40P01': 'SERIALIZATION_FAILURE',
   [NEXDRIVE_SQLSTATE.appendOnly]: 'APPEND_ONLY_VIOLATION',
   [NEXDRIVE_SQLSTATE.lessonFrozen]: 'LESSON_FROZEN',
+  [NEXDRIVE_SQLSTATE.signatureRefused]: 'SIGNATURE_REFUSED',
+  [NEXDRIVE_SQLSTATE.recordFrozen]: 'RECORD_FROZEN',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */

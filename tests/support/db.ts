@@ -6,16 +6,26 @@ import { inject } from 'vitest';
 import { openPglite } from '../../src/db/engines/pglite.js';
 import { openPostgres } from '../../src/db/engines/postgres.js';
 import type { DbHandle } from '../../src/db/engines/handle.js';
-import { databaseUrl, TEMPLATE_DATABASE } from './server.js';
+import { APP_TEST_LOGIN, databaseUrl, TEMPLATE_DATABASE } from './server.js';
 
 export const engine = inject('engine');
 export const onServer = engine === 'postgres';
 
 export interface TestDb extends DbHandle {
-  /** The server URL of this file's own database (server engine only). */
+  /** The server URL of this file's own database (server engine only), as its owner. */
   url?: string;
   /** Closes every connection and drops the database. */
   dispose(): Promise<void>;
+}
+
+export interface TestDbOptions {
+  poolSize?: number;
+  /**
+   * 'app' runs the file as a member of nexdrive_app, the application's role (migration 0014), as the
+   * application runs in production: on a server through a login role in nexdrive_app, on PGlite
+   * (one session) with SET ROLE. Access-layer tests use it. Default 'owner' (the migrating role).
+   */
+  role?: 'owner' | 'app';
 }
 
 async function createFromTemplate(admin: pg.Client, name: string): Promise<void> {
@@ -31,10 +41,12 @@ async function createFromTemplate(admin: pg.Client, name: string): Promise<void>
   }
 }
 
-export async function openTestDb(options: { poolSize?: number } = {}): Promise<TestDb> {
+export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
+  const asApp = options.role === 'app';
   if (!onServer) {
     const template = new Blob([readFileSync(inject('pgliteTemplatePath'))]);
     const handle = await openPglite({ dataDir: 'memory://', loadDataDir: template });
+    if (asApp) await handle.client.exec('set role nexdrive_app');
     return { ...handle, dispose: () => handle.close() };
   }
   const serverUrl = inject('serverUrl');
@@ -43,7 +55,8 @@ export async function openTestDb(options: { poolSize?: number } = {}): Promise<T
   await admin.connect();
   await createFromTemplate(admin, name);
   const url = databaseUrl(serverUrl, name);
-  const handle = await openPostgres({ url, max: options.poolSize ?? 20 });
+  const connectAs = asApp ? withUser(url, APP_TEST_LOGIN) : url;
+  const handle = await openPostgres({ url: connectAs, max: options.poolSize ?? 20 });
   return {
     ...handle,
     url,
@@ -53,4 +66,11 @@ export async function openTestDb(options: { poolSize?: number } = {}): Promise<T
       await admin.end();
     },
   };
+}
+
+function withUser(url: string, user: string): string {
+  const parsed = new URL(url);
+  parsed.username = user;
+  parsed.password = '';
+  return parsed.toString();
 }

@@ -10,7 +10,7 @@ import { openPglite } from '../../src/db/engines/pglite.js';
 import { openPostgres } from '../../src/db/engines/postgres.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { seedReferenceData } from '../../src/db/seed/index.js';
-import { databaseUrl, TEMPLATE_DATABASE } from './server.js';
+import { APP_TEST_LOGIN, databaseUrl, TEMPLATE_DATABASE } from './server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +31,12 @@ export default async function setup(project: TestProject) {
     await runMigrations(handle);
     await seedReferenceData(handle.db);
     await handle.close();
+    // The application logs in as a member of nexdrive_app (created by the migrations); so do the
+    // access-layer tests (openTestDb({ role: 'app' })). The test server trusts local connections.
+    await admin.query(`do $$ begin
+      if not exists (select 1 from pg_roles where rolname = '${APP_TEST_LOGIN}') then
+        create role ${APP_TEST_LOGIN} login in role nexdrive_app;
+      end if; end $$`);
     project.provide('engine', 'postgres');
     project.provide('serverUrl', serverUrl);
     project.provide('pgliteTemplatePath', '');

@@ -9,7 +9,7 @@ import { contacts } from './crm.js';
 import { services } from './services.js';
 import { lessons } from './lessons.js';
 import { payments } from './payments.js';
-import { checkOneOf, createdAt, sqlStringList, timestamptz, updatedAt } from './columns.js';
+import { canberraDateOf, checkOneOf, createdAt, sqlStringList, timestamptz, updatedAt } from './columns.js';
 import {
   BOOKING_CHANNELS, BOOKING_PAYMENT_STATUSES, BOOKING_STATUSES, INACTIVE_BOOKING_STATUSES,
 } from './enums.js';
@@ -88,6 +88,7 @@ export const bookings = pgTable('bookings', {
     sql`duration_minutes * interval '1 minute' = end_time - start_time`,
   ),
   check('bookings_amount_cents_check', sql`amount_cents >= 0`),
+  check('bookings_scheduled_date_canberra_check', sql.raw(`scheduled_date = ${canberraDateOf('start_time')}`)),
 ]);
 
 export const bookingsRelations = relations(bookings, ({ one }) => ({

@@ -2,6 +2,7 @@
 // tables (timestamps, GPS, hash chains) are declared one way everywhere.
 import { sql } from 'drizzle-orm';
 import { bigint, check, numeric, text, timestamp } from 'drizzle-orm/pg-core';
+import { BUSINESS_TIME_ZONE } from '../../domain/rules.js';
 
 // Constraint SQL is built with sql.raw, so only plain snake_case names may reach it.
 const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -37,6 +38,12 @@ export function checkCanonicalTimestamp(tableSqlName: string, columnSqlName: str
     `${assertIdentifier(tableSqlName)}_${column}_range_check`,
     sql.raw(`${column} >= '0001-01-01 00:00:00+00' AND ${column} < '10000-01-01 00:00:00+00'`),
   );
+}
+
+/** SQL for the Australia/Canberra calendar date of a timestamptz column (business dates: lesson_date,
+ *  scheduled_date). The zone is named, so the result does not depend on the session TimeZone. */
+export function canberraDateOf(columnSqlName: string): string {
+  return `(${assertIdentifier(columnSqlName)} AT TIME ZONE '${BUSINESS_TIME_ZONE}')::date`;
 }
 
 // ─── GPS (where a record was made: lessons, signatures, audit events) ───

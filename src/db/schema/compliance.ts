@@ -136,6 +136,8 @@ export const signatures = pgTable('signatures', {
 }, (table) => [
   index('idx_signatures_signer').on(table.signerId),
   index('idx_signatures_document').on(table.documentType, table.documentId),
+  // One signature per document and signer role: a lesson has one instructor and one student signature.
+  uniqueIndex('signatures_document_signer_role_unique').on(table.documentType, table.documentId, table.signerRole),
   unique('signatures_chain_position_key').on(table.chainPosition),
   checkOneOf('signatures_signer_role_check', 'signer_role', SIGNER_ROLES),
   checkOneOf('signatures_document_type_check', 'document_type', SIGNED_DOCUMENT_TYPES),

@@ -10,7 +10,7 @@ import { instructors, students } from './users.js';
 import { bookings } from './bookings.js';
 import { signatures } from './compliance.js';
 import { privateNotes } from './instructor-tools.js';
-import { checkOneOf, createdAt, gpsChecks, gpsColumns, timestamptz } from './columns.js';
+import { canberraDateOf, checkOneOf, createdAt, gpsChecks, gpsColumns, timestamptz } from './columns.js';
 import { LESSON_STATUSES } from './enums.js';
 
 // ─────────────────────────────────────────────
@@ -23,8 +23,9 @@ export const lessons = pgTable('lessons', {
   instructorId: uuid('instructor_id').notNull().references(() => instructors.id),
   studentId: uuid('student_id').notNull().references(() => students.id),
 
-  // Per student 1, 2, 3...; corrections reuse the original's number
-  lessonNumber: integer('lesson_number').notNull(),
+  // Per student 1, 2, 3...; corrections reuse the original's number. The database assigns it on
+  // INSERT (lessons_assign_number, migration 0012): optional in the Insert type, DEFAULT is sent.
+  lessonNumber: integer('lesson_number').notNull().$defaultFn(() => sql`default`),
 
   // Timing
   lessonDate: date('lesson_date').notNull(),
@@ -94,6 +95,7 @@ export const lessons = pgTable('lessons', {
   ...gpsChecks('lessons'),
   check('lessons_correction_not_self_check', sql`correction_of <> id`),
   check('lessons_correction_reason_check', sql`(correction_of IS NULL) = (correction_reason IS NULL)`),
+  check('lessons_lesson_date_canberra_check', sql.raw(`lesson_date = ${canberraDateOf('start_time')}`)),
 ]);
 
 // ─────────────────────────────────────────────

@@ -1,0 +1,63 @@
+-- Records that are kept (issue 6). Payments could be deleted or have their amount changed after they
+-- were taken, and renumbering a competency task (or changing its prerequisites) silently changed the
+-- meaning of every competency row that refers to it, while verify still passed (the chains hash
+-- task_id, not the task's number).
+--   payments              never deleted (ND001); once completed (or refunded, partially refunded,
+--                         disputed) the amount, currency, payer and what was paid for never change,
+--                         and an invoice number once given never changes (ND004). Refunds are
+--                         recorded in their own columns.
+--   competency_tasks      task_number, prerequisites, review_requires_tasks, is_review, is_final_drive
+--                         and the final-drive rules never change once a competency row refers to the
+--                         task (ND004). Names and descriptions may still be edited.
+-- ND004 is RECORD_FROZEN in TypeScript.
+CREATE OR REPLACE FUNCTION payments_keep_record() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  changed text;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'payments are never deleted (payment %); record a refund or mark it failed', OLD.id
+      USING ERRCODE = 'ND001', TABLE = 'payments';
+  END IF;
+  IF OLD.invoice_number IS NOT NULL AND NEW.invoice_number IS DISTINCT FROM OLD.invoice_number THEN
+    RAISE EXCEPTION 'payment % has invoice number %: it never changes', OLD.id, OLD.invoice_number
+      USING ERRCODE = 'ND004', TABLE = 'payments';
+  END IF;
+  IF OLD.status IN ('completed', 'refunded', 'partially_refunded', 'disputed') THEN
+    SELECT string_agg(c, ', ' ORDER BY c) INTO changed
+      FROM unnest(ARRAY['amount_cents', 'currency', 'student_id', 'contact_id', 'booking_id', 'package_id', 'payment_method']) c
+     WHERE to_jsonb(NEW) -> c IS DISTINCT FROM to_jsonb(OLD) -> c;
+    IF changed IS NOT NULL THEN
+      RAISE EXCEPTION 'payment % is %: % never change (refunds are recorded in refund_amount_cents)', OLD.id, OLD.status, changed
+        USING ERRCODE = 'ND004', TABLE = 'payments';
+    END IF;
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER payments_keep_record BEFORE UPDATE OR DELETE ON payments
+  FOR EACH ROW EXECUTE FUNCTION payments_keep_record();
+--> statement-breakpoint
+CREATE TRIGGER payments_no_truncate BEFORE TRUNCATE ON payments
+  FOR EACH STATEMENT EXECUTE FUNCTION nd_reject_change();
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION competency_tasks_keep_meaning() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  changed text;
+BEGIN
+  SELECT string_agg(c, ', ' ORDER BY c) INTO changed
+    FROM unnest(ARRAY['id', 'task_number', 'prerequisites', 'review_requires_tasks', 'is_review', 'is_final_drive',
+                      'final_drive_min_minutes', 'final_drive_unfamiliar_roads']) c
+   WHERE to_jsonb(NEW) -> c IS DISTINCT FROM to_jsonb(OLD) -> c;
+  IF changed IS NOT NULL AND EXISTS (SELECT 1 FROM student_competencies WHERE task_id = OLD.id) THEN
+    RAISE EXCEPTION 'task % is referred to by competency records: % can no longer change', OLD.task_number, changed
+      USING ERRCODE = 'ND004', TABLE = 'competency_tasks';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER competency_tasks_keep_meaning BEFORE UPDATE ON competency_tasks
+  FOR EACH ROW EXECUTE FUNCTION competency_tasks_keep_meaning();
