@@ -1,8 +1,8 @@
 // Migrations and seed data: a re-run of runMigrations applies nothing and leaves the catalog as it was;
 // a failing migration rolls back every statement it ran; an edited applied migration is refused as
 // drift before anything runs; the seed is idempotent, never overwrites the school's edits, and holds
-// exactly SPEC-01 section 9's 23 tasks and 7 services; drizzle-kit sees no schema change that the
-// committed migrations lack.
+// exactly SPEC-01 section 9's 23 tasks and 7 services (as recorded in tests/spec/spec-01.json);
+// drizzle-kit sees no schema change that the committed migrations lack.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,9 +18,11 @@ import { sqlstateOf } from '../src/db/errors.js';
 import { queryRows } from '../src/db/sql.js';
 import { failureOf } from './support/fixtures.js';
 import { openTestDb, type TestDb } from './support/db.js';
+import { readSpec01 } from './spec/model.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SPEC_URL = new URL('../../shared/SPEC-01_Database_Schema_ERD.md', import.meta.url);
+/** SPEC-01 section 9: the task list and the service list of the seed script. */
+const specSeed = readSpec01().seed;
 
 interface JournalEntry {
   idx: number;
@@ -87,30 +89,6 @@ async function appliedMigrations(db: TestDb['db']): Promise<string[]> {
 async function tableExists(db: TestDb['db'], name: string): Promise<boolean> {
   const [row] = await queryRows<{ exists: boolean }>(db, sql`select to_regclass(${`public.${name}`}) is not null as exists`);
   return row.exists;
-}
-
-/** SPEC-01 section 9, parsed: the task list and the service list of the seed script. */
-function specSeed() {
-  const spec = readFileSync(SPEC_URL, 'utf8');
-  const section = spec.slice(spec.indexOf('## 9. Seed Data Script'), spec.indexOf('## 10. Migration Runner'));
-  const tasks = [
-    ...section.matchAll(
-      /\{ taskNumber: (\d+), name: '([^']*)', category: '([^']*)', description: '([^']*)', prerequisites: \[([\d, ]*)\](.*?)sortOrder: (\d+) \}/g,
-    ),
-  ].map((m) => ({
-    taskNumber: Number(m[1]),
-    name: m[2],
-    category: m[3],
-    description: m[4],
-    prerequisites: m[5] ? m[5].split(',').map((n) => Number(n.trim())) : [],
-    isReview: m[6].includes('isReview: true'),
-    isFinalDrive: m[6].includes('isFinalDrive: true'),
-    sortOrder: Number(m[7]),
-  }));
-  const serviceRows = [...section.matchAll(/\{ name: '([^']*)', slug: '([^']*)',.*?durationMinutes: (\d+), priceCents: (\d+), category: '(\w+)'/g)].map(
-    (m) => ({ name: m[1], slug: m[2], durationMinutes: Number(m[3]), priceCents: Number(m[4]), category: m[5] }),
-  );
-  return { tasks, services: serviceRows };
 }
 
 let t: TestDb;
@@ -240,8 +218,8 @@ describe('seed data', () => {
     expect(bad).toEqual([]);
   });
 
-  it('matches SPEC-01 section 9 task by task (number, name, category, description, prerequisites, flags, order)', async () => {
-    const fromSpec = specSeed().tasks;
+  it('matches SPEC-01 section 9 task by task (number, name, category, description, prerequisites, flags, review and final-drive fields, order)', async () => {
+    const fromSpec = specSeed.competencyTasks;
     expect(fromSpec).toHaveLength(23);
     const rows = await t.db.select().from(competencyTasks).orderBy(competencyTasks.taskNumber);
     expect(
@@ -253,6 +231,9 @@ describe('seed data', () => {
         prerequisites: r.prerequisites,
         isReview: r.isReview,
         isFinalDrive: r.isFinalDrive,
+        reviewRequiresTasks: r.reviewRequiresTasks,
+        finalDriveMinMinutes: r.finalDriveMinMinutes,
+        finalDriveUnfamiliarRoads: r.finalDriveUnfamiliarRoads,
         sortOrder: r.sortOrder,
       })),
     ).toEqual(fromSpec);
@@ -270,11 +251,20 @@ describe('seed data', () => {
       'final-drive-90': 15000,
       keys2drive: 0,
     });
-    const fromSpec = specSeed().services;
+    const fromSpec = specSeed.services;
     expect(fromSpec).toHaveLength(7);
-    expect(rows.map((r) => ({ name: r.name, slug: r.slug, durationMinutes: r.durationMinutes, priceCents: r.priceCents, category: r.category }))).toEqual(
-      fromSpec,
-    );
+    expect(
+      rows.map((r) => ({
+        name: r.name,
+        slug: r.slug,
+        description: r.description,
+        durationMinutes: r.durationMinutes,
+        priceCents: r.priceCents,
+        category: r.category,
+        requiresEligibilityCheck: r.requiresEligibilityCheck,
+        sortOrder: r.sortOrder,
+      })),
+    ).toEqual(fromSpec);
     expect(rows.filter((r) => r.requiresEligibilityCheck).map((r) => r.slug)).toEqual(['pre-test-review-60', 'final-drive-90']);
   });
 

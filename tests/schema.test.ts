@@ -1,7 +1,8 @@
 // The TypeScript side of the schema, without a database: the barrel exports the 29 tables under the
-// spec's names (SPEC-01 12.1), the row types say what the spec says (the expectTypeOf assertions are
-// checked by `npm run typecheck`, their runtime twins by this run), and docs/ERD.md is exactly what
-// `npm run db:erd` writes today, a well-formed Mermaid erDiagram with one line per foreign key.
+// spec's names (SPEC-01 12.1, as recorded in tests/spec/spec-01.json), the row types say what the
+// spec says (the expectTypeOf assertions are checked by `npm run typecheck`, their runtime twins by
+// this run), and docs/ERD.md is exactly what `npm run db:erd` writes today, a well-formed Mermaid
+// erDiagram with one line per foreign key.
 import { existsSync, readFileSync } from 'node:fs';
 import { getTableName, isTable } from 'drizzle-orm';
 import { ALL_TABLES } from '../src/db/tables.js';
@@ -9,20 +10,20 @@ import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import * as schema from '../src/db/schema/index.js';
 import { ERD_PATH, generateErd } from '../src/tools/erd.js';
+import { readSpec01 } from './spec/model.js';
 import type {
   AuditSeverity, BookingStatus, Channel, CompetencyStatus, Lesson, LessonStatus, LifecycleStage, NewAuditLogEntry,
   NewLesson, NewStudentPackage, PaymentStatus, ProfileStatus, StudentPackage, UserRole,
 } from '../src/db/types.js';
 
-const SPEC = readFileSync(new URL('../../shared/SPEC-01_Database_Schema_ERD.md', import.meta.url), 'utf8');
+const spec = readSpec01();
 
 const exported = schema as Record<string, unknown>;
 const tables = ALL_TABLES;
 
 describe('spec 12.1: the schema barrel', () => {
-  // The list of spec 12.1's test, read from the spec.
-  const block = /const tableNames = \[([\s\S]*?)\];/.exec(SPEC);
-  const specNames = [...(block?.[1] ?? '').matchAll(/'(\w+)'/g)].map((m) => m[1]);
+  // The list of spec 12.1's test.
+  const specNames = spec.schemaExports;
 
   it('exports all 29 tables under the spec names (profiles, instructors, ..., waitlist)', () => {
     expect(specNames).toHaveLength(29);
@@ -36,7 +37,7 @@ describe('spec 12.1: the schema barrel', () => {
 
   it('exports exactly those 29 tables, each with the SQL name of its pgTable() in section 5', () => {
     expect(tables).toHaveLength(29);
-    const specSqlNames = Object.fromEntries([...SPEC.matchAll(/^export const (\w+) = pgTable\('(\w+)'/gm)].map((m) => [m[1], m[2]]));
+    const specSqlNames = Object.fromEntries(spec.tables.map((table) => [table.exportName, table.name]));
     expect(Object.keys(specSqlNames).sort()).toEqual([...specNames].sort());
     for (const [name, sqlName] of Object.entries(specSqlNames)) {
       expect(getTableName(exported[name] as PgTable), name).toBe(sqlName);
@@ -93,9 +94,7 @@ describe('row types', () => {
       Channel: schema.CONVERSATION_CHANNELS,
       AuditSeverity: schema.AUDIT_SEVERITIES,
     };
-    const fromSpec = Object.fromEntries(
-      [...SPEC.matchAll(/^export type (\w+) = ('[^;]+');$/gm)].map((m) => [m[1], [...m[2].matchAll(/'(\w+)'/g)].map((v) => v[1])]),
-    );
+    const fromSpec = spec.enumTypes;
     expect(Object.keys(fromSpec).sort()).toEqual(Object.keys(lists).sort());
     for (const [name, values] of Object.entries(lists)) expect([...values], name).toEqual(fromSpec[name]);
     // The exported types are those lists (a type-only check; values above).

@@ -1,144 +1,14 @@
-// The built database against the user's spec (SPEC-01), read from the spec file itself: every table,
-// column, index, foreign key, function and trigger the spec names exists in the live catalog, on the
-// right table; and every object in the database that the spec does not name is a documented deviation
-// (DOCUMENTED_DEVIATIONS below, mirrored in docs/spec-deviations.md). Extension objects (pgvector,
-// pgcrypto, btree_gist) are left out by their pg_depend 'e' membership.
-import { readFileSync } from 'node:fs';
+// The built database against the user's spec (SPEC-01): every table, column, index, foreign key,
+// function and trigger the spec names exists in the live catalog, on the right table; and every object
+// in the database that the spec does not name is a documented deviation (DOCUMENTED_DEVIATIONS below,
+// mirrored in docs/spec-deviations.md). The spec's facts come from tests/spec/spec-01.json, which
+// tests/spec/extract.ts extracts from the spec itself. Extension objects (pgvector, pgcrypto,
+// btree_gist) are left out by their pg_depend 'e' membership.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/sql.js';
 import { openTestDb, type TestDb } from './support/db.js';
-
-// ─── The spec, parsed ───────────────────────────────────────────────────────────────────────────
-
-const SPEC_URL = new URL('../../shared/SPEC-01_Database_Schema_ERD.md', import.meta.url);
-
-interface SpecIndex {
-  name: string;
-  table: string;
-  unique: boolean;
-  partial: boolean;
-}
-
-interface SpecForeignKey {
-  /** The constraint name: spelled out in section 7, or drizzle-kit's default for `.references()`. */
-  name: string;
-  table: string;
-  column: string;
-  refTable: string;
-  refColumn: string;
-  onDelete?: string;
-}
-
-interface SpecTrigger {
-  name: string;
-  table: string;
-  timing: 'BEFORE' | 'AFTER';
-  event: 'INSERT' | 'UPDATE' | 'DELETE';
-  fn: string;
-}
-
-interface SpecTable {
-  name: string;
-  columns: string[];
-  primaryKey: string[];
-  uniqueColumns: string[];
-}
-
-interface Spec {
-  tables: SpecTable[];
-  indexes: SpecIndex[];
-  foreignKeys: SpecForeignKey[];
-  /** Columns the custom SQL adds (ALTER TABLE ... ADD COLUMN), all generated. */
-  addedColumns: { table: string; column: string }[];
-  functions: string[];
-  triggers: SpecTrigger[];
-}
-
-/** The lines of a code block without whole-line comments (commented-out code is not part of the spec). */
-function codeLines(text: string): string[] {
-  return text.split('\n').filter((line) => !/^\s*\/\//.test(line));
-}
-
-function parseSpec(markdown: string): Spec {
-  const tables: SpecTable[] = [];
-  const indexes: SpecIndex[] = [];
-  const references: { table: string; column: string; refVar: string; refColumn: string; onDelete?: string }[] = [];
-  const tableByVar = new Map<string, string>();
-
-  const tableStart = /^export const (\w+) = pgTable\('([a-z_]+)', \{\s*$/gm;
-  for (const m of markdown.matchAll(tableStart)) {
-    const [, varName, name] = m;
-    tableByVar.set(varName, name);
-    const rest = markdown.slice(m.index + m[0].length);
-    // The column object ends at the first line that starts with '}'; the extra config (indexes)
-    // runs from there to the closing ']);' or '});'.
-    const bodyEnd = rest.search(/^\}/m);
-    const configEnd = rest.slice(bodyEnd).search(/^(\]\)|\}\));/m) + bodyEnd;
-    const body = rest.slice(0, bodyEnd);
-    const config = rest.slice(bodyEnd, configEnd + 3);
-
-    const table: SpecTable = { name, columns: [], primaryKey: [], uniqueColumns: [] };
-    for (const line of codeLines(body)) {
-      // `camelName: builder('sql_name', ...)...`: the first string argument is the SQL column name.
-      const col = /^\s*\w+:\s*\w+\('([a-z0-9_]+)'(.*)$/.exec(line);
-      if (!col) continue;
-      const [, column, chain] = col;
-      table.columns.push(column);
-      if (chain.includes('.primaryKey()')) table.primaryKey.push(column);
-      if (chain.includes('.unique()')) table.uniqueColumns.push(column);
-      const ref = /\.references\(\(\) => (\w+)\.(\w+)(?:, \{ onDelete: '(\w+)' \})?\)/.exec(chain);
-      if (ref) references.push({ table: name, column, refVar: ref[1], refColumn: ref[2], onDelete: ref[3] });
-    }
-    tables.push(table);
-
-    for (const line of codeLines(config)) {
-      const idx = /\b(uniqueIndex|index)\('([a-z0-9_]+)'\)/.exec(line);
-      if (idx) indexes.push({ name: idx[2], table: name, unique: idx[1] === 'uniqueIndex', partial: line.includes('.where(') });
-    }
-  }
-
-  // drizzle-kit names a `.references()` constraint <table>_<column>_<ref table>_<ref column>_fk.
-  const foreignKeys: SpecForeignKey[] = references.map((r) => {
-    const refTable = tableByVar.get(r.refVar);
-    if (!refTable) throw new Error(`spec: ${r.table}.${r.column} references unknown table variable ${r.refVar}`);
-    return {
-      name: `${r.table}_${r.column}_${refTable}_${r.refColumn}_fk`,
-      table: r.table,
-      column: r.column,
-      refTable,
-      refColumn: r.refColumn,
-      onDelete: r.onDelete,
-    };
-  });
-
-  // Section 7: the custom SQL migration.
-  const s7 = /^## 7\.[\s\S]*?```sql\n([\s\S]*?)```/m.exec(markdown);
-  if (!s7) throw new Error('spec: section 7 SQL block not found');
-  const customSql = s7[1]
-    .split('\n')
-    .filter((line) => !/^\s*--/.test(line))
-    .join('\n');
-
-  for (const m of customSql.matchAll(/CREATE (UNIQUE )?INDEX IF NOT EXISTS (\w+)\s+ON (\w+)([^;]*);/g)) {
-    indexes.push({ name: m[2], table: m[3], unique: Boolean(m[1]), partial: /\bWHERE\b/.test(m[4]) });
-  }
-  for (const m of customSql.matchAll(/ALTER TABLE (\w+)\s+ADD CONSTRAINT (\w+)\s+FOREIGN KEY \((\w+)\) REFERENCES (\w+)\((\w+)\)/g)) {
-    foreignKeys.push({ name: m[2], table: m[1], column: m[3], refTable: m[4], refColumn: m[5] });
-  }
-  const addedColumns = [...customSql.matchAll(/ALTER TABLE (\w+)\s+ADD COLUMN IF NOT EXISTS (\w+)/g)].map((m) => ({
-    table: m[1],
-    column: m[2],
-  }));
-  const functions = [...customSql.matchAll(/CREATE OR REPLACE FUNCTION (\w+)/g)].map((m) => m[1]);
-  const triggers = [
-    ...customSql.matchAll(
-      /CREATE OR REPLACE TRIGGER (\w+)\s+(BEFORE|AFTER) (INSERT|UPDATE|DELETE) ON (\w+)\s+FOR EACH ROW EXECUTE FUNCTION (\w+)\(\)/g,
-    ),
-  ].map((m) => ({ name: m[1], timing: m[2] as SpecTrigger['timing'], event: m[3] as SpecTrigger['event'], table: m[4], fn: m[5] }));
-
-  return { tables, indexes, foreignKeys, addedColumns, functions, triggers };
-}
+import { readSpec01, type SpecForeignKey } from './spec/model.js';
 
 // ─── Documented deviations: objects in the database that the spec does not name ────────────────
 // Each reason is one line of docs/spec-deviations.md. Keep the two in step.
@@ -242,7 +112,7 @@ function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviati
 
 interface Catalog {
   tables: string[];
-  columns: { table_name: string; column_name: string; is_generated: string }[];
+  columns: { table_name: string; column_name: string; is_generated: string; generation_expression: string | null }[];
   indexes: { table_name: string; index_name: string; is_unique: boolean; is_partial: boolean; backs_constraint: boolean; definition: string }[];
   constraints: { name: string; type: string; table_name: string; ref_table: string | null; columns: string[]; ref_columns: string[]; on_delete: string }[];
   functions: string[];
@@ -265,7 +135,7 @@ async function readCatalog(db: TestDb['db']): Promise<Catalog> {
     select table_name::text from information_schema.tables
     where table_schema = 'public' and table_type = 'BASE TABLE'`);
   const columns = await queryRows<Catalog['columns'][number]>(db, sql`
-    select c.table_name::text, c.column_name::text, c.is_generated::text
+    select c.table_name::text, c.column_name::text, c.is_generated::text, c.generation_expression::text
     from information_schema.columns c
     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
     where c.table_schema = 'public' and t.table_type = 'BASE TABLE'`);
@@ -327,9 +197,18 @@ async function readCatalog(db: TestDb['db']): Promise<Catalog> {
   };
 }
 
+/** pg_constraint.confdeltype of each ON DELETE action. */
+const CONFDELTYPE: Record<SpecForeignKey['onDelete'], string> = {
+  'no action': 'a',
+  restrict: 'r',
+  cascade: 'c',
+  'set null': 'n',
+  'set default': 'd',
+};
+
 // ─── Tests ──────────────────────────────────────────────────────────────────────────────────────
 
-const spec = parseSpec(readFileSync(SPEC_URL, 'utf8'));
+const spec = readSpec01();
 let t: TestDb;
 let db: Catalog;
 
@@ -339,10 +218,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.dispose());
 
-describe('the spec parser', () => {
-  // A broken regex must not make the catalog checks pass vacuously. The exact counts were taken
+describe('the spec data (tests/spec/spec-01.json)', () => {
+  // Data that lost facts must not make the catalog checks pass vacuously. The exact counts were taken
   // from SPEC-01 v1.0 by grep; a new spec version is a reason to look at this file again.
-  it('finds 29 tables with 431 columns, each table with a primary key id and created_at', () => {
+  it('is SPEC-01 v1.0 of 20 February 2026', () => {
+    expect(spec.source).toMatchObject({ document: 'SPEC-01_Database_Schema_ERD.md', version: '1.0', date: '20 February 2026' });
+  });
+
+  it('has 29 tables with 431 columns, each table with a primary key id and created_at', () => {
     expect(spec.tables).toHaveLength(29);
     expect(new Set(spec.tables.map((x) => x.name)).size).toBe(29);
     for (const table of spec.tables) {
@@ -353,35 +236,38 @@ describe('the spec parser', () => {
     expect(spec.tables.reduce((n, x) => n + x.uniqueColumns.length, 0)).toBe(11);
   });
 
-  it('finds the 72 indexes of section 5 and the 4 of section 7', () => {
+  it('has the 72 indexes of section 5 and the 4 of section 7', () => {
     expect(spec.indexes).toHaveLength(72 + 4);
-    expect(spec.indexes.slice(72).map((i) => i.name)).toEqual([
-      'idx_bookings_no_overlap', 'idx_lessons_student_number', 'idx_calls_requires_callback', 'idx_rag_chunks_embedding',
+    expect(spec.indexes.filter((i) => /^5\.\d+$/.test(i.section))).toHaveLength(72);
+    expect(spec.indexes.filter((i) => i.section === '7').map((i) => i.name).sort()).toEqual([
+      'idx_bookings_no_overlap', 'idx_calls_requires_callback', 'idx_lessons_student_number', 'idx_rag_chunks_embedding',
     ]);
-    expect(spec.indexes.filter((i) => i.partial).map((i) => i.name)).toEqual([
-      'idx_bookings_no_overlap', 'idx_lessons_student_number', 'idx_calls_requires_callback',
+    expect(spec.indexes.filter((i) => i.partial).map((i) => i.name).sort()).toEqual([
+      'idx_bookings_no_overlap', 'idx_calls_requires_callback', 'idx_lessons_student_number',
     ]);
     expect(new Set(spec.indexes.map((i) => i.name)).size).toBe(spec.indexes.length);
   });
 
-  it('finds the 44 .references() of section 5 and the 6 fk_ constraints of section 7', () => {
+  it('has the 44 .references() of section 5 and the 6 fk_ constraints of section 7', () => {
+    expect(spec.foreignKeys).toHaveLength(44 + 6);
     expect(spec.foreignKeys.filter((f) => f.name.endsWith('_fk'))).toHaveLength(44);
-    expect(spec.foreignKeys.filter((f) => f.name.startsWith('fk_')).map((f) => f.name)).toEqual([
-      'fk_lessons_booking', 'fk_lessons_correction_of', 'fk_sc_lesson', 'fk_sc_signature', 'fk_payments_booking', 'fk_bookings_lesson',
+    expect(spec.foreignKeys.filter((f) => f.name.endsWith('_fk') && /^5\.\d+$/.test(f.section))).toHaveLength(44);
+    expect(spec.foreignKeys.filter((f) => f.name.startsWith('fk_') && f.section === '7').map((f) => f.name).sort()).toEqual([
+      'fk_bookings_lesson', 'fk_lessons_booking', 'fk_lessons_correction_of', 'fk_payments_booking', 'fk_sc_lesson', 'fk_sc_signature',
     ]);
     expect(spec.foreignKeys.filter((f) => f.onDelete === 'cascade').map((f) => f.name)).toEqual(['rag_chunks_document_id_rag_documents_id_fk']);
   });
 
-  it('finds the 2 generated columns, 5 functions, 21 updated_at triggers and 3 hash-chain triggers', () => {
-    expect(spec.addedColumns).toEqual([
+  it('has the 2 generated columns, 5 functions, 21 updated_at triggers and 3 hash-chain triggers', () => {
+    expect(spec.generatedColumns.map(({ table, column }) => ({ table, column }))).toEqual([
       { table: 'lessons', column: 'total_km' },
       { table: 'student_packages', column: 'credits_remaining' },
     ]);
-    expect(spec.functions).toEqual([
-      'next_lesson_number', 'update_updated_at', 'compute_audit_hash', 'compute_signature_hash', 'compute_competency_hash',
+    expect([...spec.functions].sort()).toEqual([
+      'compute_audit_hash', 'compute_competency_hash', 'compute_signature_hash', 'next_lesson_number', 'update_updated_at',
     ]);
-    expect(spec.triggers.filter((x) => x.fn === 'update_updated_at' && x.event === 'UPDATE').length).toBeGreaterThanOrEqual(21);
-    expect(spec.triggers.filter((x) => x.fn.startsWith('compute_') && x.fn.endsWith('_hash') && x.event === 'INSERT')).toHaveLength(3);
+    expect(spec.triggers.filter((x) => x.function === 'update_updated_at' && x.event === 'UPDATE').length).toBeGreaterThanOrEqual(21);
+    expect(spec.triggers.filter((x) => x.function.startsWith('compute_') && x.function.endsWith('_hash') && x.event === 'INSERT')).toHaveLength(3);
     expect(spec.triggers).toHaveLength(24);
   });
 
@@ -407,11 +293,12 @@ describe('every spec object exists in the database', () => {
     expect(missing).toEqual([]);
   });
 
-  it('has total_km and credits_remaining as generated columns (section 7)', () => {
-    for (const { table, column } of spec.addedColumns) {
+  it('has total_km and credits_remaining as generated columns (section 7), with the spec\'s expressions', () => {
+    for (const { table, column, expression } of spec.generatedColumns) {
       const col = db.columns.find((c) => c.table_name === table && c.column_name === column);
       expect(col, `${table}.${column}`).toBeDefined();
       expect(col!.is_generated).toBe('ALWAYS');
+      expect(col!.generation_expression, `${table}.${column}`).toBe(`(${expression})`);
     }
   });
 
@@ -440,9 +327,7 @@ describe('every spec object exists in the database', () => {
       const actual = `${got.table_name}(${got.columns.join(',')}) -> ${got.ref_table}(${got.ref_columns.join(',')})`;
       const expected = `${want.table}(${want.column}) -> ${want.refTable}(${want.refColumn})`;
       if (actual !== expected) problems.push(`${want.name}: ${actual}, spec says ${expected}`);
-      // confdeltype: a = no action, c = cascade
-      const onDelete = want.onDelete === 'cascade' ? 'c' : 'a';
-      if (got.on_delete !== onDelete) problems.push(`${want.name}: on delete ${got.on_delete}, spec says ${want.onDelete ?? 'no action'}`);
+      if (got.on_delete !== CONFDELTYPE[want.onDelete]) problems.push(`${want.name}: on delete ${got.on_delete}, spec says ${want.onDelete}`);
     }
     expect(problems).toEqual([]);
   });
@@ -471,7 +356,7 @@ describe('every spec object exists in the database', () => {
       }
       const event = want.event === 'INSERT' ? got.on_insert : want.event === 'UPDATE' ? got.on_update : got.on_delete;
       if (got.table_name !== want.table) problems.push(`${want.name}: on ${got.table_name}, spec says ${want.table}`);
-      if (got.function_name !== want.fn) problems.push(`${want.name}: runs ${got.function_name}, spec says ${want.fn}`);
+      if (got.function_name !== want.function) problems.push(`${want.name}: runs ${got.function_name}, spec says ${want.function}`);
       if (!got.for_row || got.before !== (want.timing === 'BEFORE') || !event) {
         problems.push(`${want.name}: not ${want.timing} ${want.event} FOR EACH ROW`);
       }
@@ -490,7 +375,7 @@ describe('every spec object exists in the database', () => {
 describe('every database object outside the spec is a documented deviation', () => {
   const specColumns = () => new Set([
     ...spec.tables.flatMap((x) => x.columns.map((c) => `${x.name}.${c}`)),
-    ...spec.addedColumns.map((c) => `${c.table}.${c.column}`),
+    ...spec.generatedColumns.map((c) => `${c.table}.${c.column}`),
   ]);
   const specConstraints = () => new Set([
     ...spec.foreignKeys.map((f) => f.name),
