@@ -7,7 +7,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEvent } from '../src/access/audit.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { openPostgres } from '../src/db/engines/postgres.js';
 import { auditLog, competencyTasks, signatures, studentCompetencies } from '../src/db/schema/index.js';
@@ -16,7 +15,7 @@ import { queryRows } from '../src/db/sql.js';
 import { CHAINS, type ChainTable, canonicalField, canonicalText, canonicalTimestamp, recordHash, sha256Hex } from '../src/integrity/canonical.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
-import { relaxDomainGuards } from './support/fixtures.js';
+import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
 import { chainRowsAsVerified, createInstructor, createStudent, failureOf } from './support/fixtures.js';
 
 let t: TestDb;
@@ -75,7 +74,7 @@ const AWKWARD: Array<[string, string]> = [
 
 describe('awkward values: SQL and TypeScript canonical forms agree', () => {
   it.each(AWKWARD)('audit_log row with %s in details, actor_id and user_agent: verify clean, SQL text = TS text', async (_label, value) => {
-    const entry = await appendAuditEvent(t.db, {
+    const entry = await insertAuditRow(t.db, {
       eventType: 'AWKWARD_VALUE',
       actorId: value,
       actorRole: value,
@@ -136,7 +135,7 @@ describe("NULL, 'SYSTEM' and '' are three different values", () => {
   it('give three different canonical texts and hashes for otherwise identical rows, and each stored hash matches only its own', async () => {
     const actors = [null, 'SYSTEM', ''] as const;
     const ids: string[] = [];
-    for (const actorId of actors) ids.push((await appendAuditEvent(t.db, { eventType: 'SYSTEM_TASK', actorId, details: { job: 'reminders' } })).id);
+    for (const actorId of actors) ids.push((await insertAuditRow(t.db, { eventType: 'SYSTEM_TASK', actorId, details: { job: 'reminders' } })).id);
     for (const [i, id] of ids.entries()) {
       const { row } = await tsCanonical(t.db, 'audit_log', id);
       expect(row.actor_id).toBe(actors[i]); // NULL stayed NULL, '' stayed ''
@@ -321,7 +320,7 @@ describe("the Node process's TZ does not change the canonical form", () => {
         // The change is in force: the local offset of a fixed instant is the zone's.
         expect(new Date('2026-01-15T00:00:00Z').getTimezoneOffset()).toBe(tz === 'Australia/Sydney' ? -660 : 300);
         expect(stable(await verifyChains(t.db))).toEqual(reference);
-        const entry = await appendAuditEvent(t.db, { eventType: `NODE_TZ_${tz}`, details: { tz } });
+        const entry = await insertAuditRow(t.db, { eventType: `NODE_TZ_${tz}`, details: { tz } });
         const [sig] = await t.db
           .insert(signatures)
           .values({ signerId: 'user_nodetz', signerRole: 'student', documentType: 'lesson', documentId: randomUUID(), signatureUrl: 'r2://x', timestampUtc: new Date('2026-04-05T02:30:00.123Z') })
@@ -355,7 +354,7 @@ describe('the documented canonical form, computed by hand', () => {
   it('hashes the genesis audit row to sha256 of the netstring text written out literally', async () => {
     expect(await fresh.db.$count(auditLog)).toBe(0); // so this row is position 1, the genesis row
     const subjectId = '7d0c2f0e-3b1a-4c5d-9e8f-0123456789ab';
-    const entry = await appendAuditEvent(fresh.db, {
+    const entry = await insertAuditRow(fresh.db, {
       eventType: 'HAND_CHECKED', severity: 'warning', actorId: 'user_ü', actorRole: 'instructor', subjectType: 'lesson', subjectId,
       details: { k: 'v' }, ipAddress: '203.0.113.7', userAgent: 'Mozilla/5.0 (café)', gpsLatitude: '-35.2809', gpsLongitude: '149.13',
     });

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { asc, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEvent } from '../src/access/audit.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { COMPETENCY_STATUSES } from '../src/db/schema/enums.js';
 import { auditLog, competencyTasks, signatures, studentCompetencies } from '../src/db/schema/index.js';
@@ -15,7 +14,7 @@ import { queryRows } from '../src/db/sql.js';
 import type { ChainTable } from '../src/integrity/canonical.js';
 import { verifyChains } from '../src/integrity/verify.js';
 import { openTestDb, type TestDb } from './support/db.js';
-import { relaxDomainGuards } from './support/fixtures.js';
+import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
 import { createInstructor, createStudent } from './support/fixtures.js';
 
 let t: TestDb;
@@ -105,7 +104,7 @@ async function apply(db: DatabaseOrTransaction, w: Write, students: string[], in
   });
   switch (w.kind) {
     case 'audit':
-      await appendAuditEvent(db, { eventType: w.eventType, actorId: w.actorId, userAgent: w.userAgent, details: w.details });
+      await insertAuditRow(db, { eventType: w.eventType, actorId: w.actorId, userAgent: w.userAgent, details: w.details });
       return;
     case 'competency':
       await db.insert(studentCompetencies).values(competency(w.student, w.task, w.status));

@@ -5,13 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEvent } from '../src/access/audit.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { auditLog, competencyTasks, signatures, studentCompetencies } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/sql.js';
 import { verifyChains } from '../src/integrity/verify.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
-import { relaxDomainGuards } from './support/fixtures.js';
+import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
 import { createInstructor, createStudent } from './support/fixtures.js';
 
 let t: TestDb;
@@ -70,9 +69,9 @@ describe('audit_log chain (spec 12.3, corrected)', () => {
 
   it('links five rows in order, each previous_hash being the record_hash before it, including a multi-row insert', async () => {
     const start = await head('audit_log');
-    await appendAuditEvent(t.db, { eventType: 'A' });
+    await insertAuditRow(t.db, { eventType: 'A' });
     await t.db.insert(auditLog).values([{ eventType: 'B' }, { eventType: 'C' }, { eventType: 'D' }]);
-    await appendAuditEvent(t.db, { eventType: 'E' });
+    await insertAuditRow(t.db, { eventType: 'E' });
     const rows = await t.db.select().from(auditLog).orderBy(auditLog.chainPosition);
     const tail = rows.slice(-5);
     expect(tail.map((r) => r.eventType)).toEqual(['A', 'B', 'C', 'D', 'E']);
@@ -88,11 +87,11 @@ describe('audit_log chain (spec 12.3, corrected)', () => {
     const before = await head('audit_log');
     await expect(
       t.db.transaction(async (tx) => {
-        await appendAuditEvent(tx, { eventType: 'ROLLED_BACK' });
+        await insertAuditRow(tx, { eventType: 'ROLLED_BACK' });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    const next = await appendAuditEvent(t.db, { eventType: 'AFTER_ROLLBACK' });
+    const next = await insertAuditRow(t.db, { eventType: 'AFTER_ROLLBACK' });
     expect(next.chainPosition).toBe(Number(before!.chain_position) + 1);
     expect(next.previousHash).toBe(before!.record_hash);
   });
@@ -258,15 +257,13 @@ describe.runIf(onServer)('concurrent writers on a PostgreSQL server', () => {
 
 describe.runIf(onServer)('lesson numbers under concurrency', () => {
   it('assigns 1..8 to 8 lessons of one student recorded at once', async () => {
-    const { recordLesson } = await import('../src/access/lessons.js');
+    const { recordLesson } = await import('../src/access/index.js');
     const instructor = await createInstructor(t.db);
     const student = await createStudent(t.db, instructor.id);
     const lessons = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        recordLesson(t.db, {
-          instructorId: instructor.id,
+        recordLesson(t.db, { userId: instructor.userId, role: 'instructor' }, {
           studentId: student.id,
-          lessonDate: '2026-12-01',
           startTime: new Date(Date.UTC(2026, 11, 1, i, 0)),
           endTime: new Date(Date.UTC(2026, 11, 1, i, 45)),
         }),

@@ -11,7 +11,6 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendAuditEvent } from '../src/access/audit.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { sqlstateOf } from '../src/db/errors.js';
 import { auditLog, competencyTasks, signatures, studentCompetencies } from '../src/db/schema/index.js';
@@ -21,7 +20,7 @@ import { CHAINS, type ChainTable, recordHash } from '../src/integrity/canonical.
 import { digestFromResult } from '../src/integrity/digest.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
-import { relaxDomainGuards } from './support/fixtures.js';
+import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
 import { chainRowsAsVerified, createInstructor, createStudent, failureOf, tamperWithTriggersDisabled } from './support/fixtures.js';
 
 // A fresh database per test: a tampered chain stays broken (append-only), so scenarios must not share one.
@@ -45,7 +44,7 @@ interface World {
 /** Six audit rows, four signatures, and two students' competency chains of three rows each. */
 async function seedChains(db: DatabaseOrTransaction): Promise<World> {
   for (let i = 1; i <= 6; i++) {
-    await appendAuditEvent(db, { eventType: `EVENT_${i}`, actorId: `user_actor${i}`, details: { n: i, note: 'lesson booked' } });
+    await insertAuditRow(db, { eventType: `EVENT_${i}`, actorId: `user_actor${i}`, details: { n: i, note: 'lesson booked' } });
   }
   for (let i = 1; i <= 4; i++) {
     await db.insert(signatures).values({

@@ -12,6 +12,8 @@ export const NEXDRIVE_SQLSTATE = {
   signatureRefused: 'ND003',
   /** A kept record's meaning would change: a completed payment's amount, a referenced competency task's rules. */
   recordFrozen: 'ND004',
+  /** A sixth active parent link for one student. */
+  parentLinkLimit: 'ND005',
 } as const;
 
 export type DbErrorCode =
@@ -25,6 +27,7 @@ export type DbErrorCode =
   | 'LESSON_FROZEN'
   | 'SIGNATURE_REFUSED'
   | 'RECORD_FROZEN'
+  | 'PARENT_LINK_LIMIT'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -46,19 +49,34 @@ export class ConfigError extends NexDriveError {
   }
 }
 
-/** Input that fails validation before any SQL runs. Nothing was written. */
+/** Input that fails validation before any SQL runs. Nothing was written. `issues` reads
+ *  "field: what is wrong", one per problem; `fields` names each bad field (dotted paths). */
 export class ValidationError extends NexDriveError {
   constructor(
     message: string,
     readonly issues: string[] = [],
+    readonly fields: string[] = [],
   ) {
     super('VALIDATION_ERROR', message);
   }
 }
 
+/** What the actor asked for does not exist, or does not exist for this actor (data an actor may not
+ *  see is reported exactly like data that is not there). */
 export class NotFoundError extends NexDriveError {
   constructor(message: string) {
     super('NOT_FOUND', message);
+  }
+}
+
+/** The actor can see the thing but may not do this to it (a student signing as instructor), or the
+ *  actor may do nothing at all (unknown, suspended or inactive). `reason` is a stable word. */
+export class ForbiddenError extends NexDriveError {
+  constructor(
+    message: string,
+    readonly reason: 'not_permitted' | 'unknown_actor' | 'inactive_actor' | 'role_mismatch' = 'not_permitted',
+  ) {
+    super('FORBIDDEN', message);
   }
 }
 
@@ -111,6 +129,7 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.lessonFrozen]: 'LESSON_FROZEN',
   [NEXDRIVE_SQLSTATE.signatureRefused]: 'SIGNATURE_REFUSED',
   [NEXDRIVE_SQLSTATE.recordFrozen]: 'RECORD_FROZEN',
+  [NEXDRIVE_SQLSTATE.parentLinkLimit]: 'PARENT_LINK_LIMIT',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */

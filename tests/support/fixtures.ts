@@ -82,8 +82,8 @@ export async function createLesson(db: DatabaseOrTransaction, values: NewLesson)
 }
 
 /** A person-less fixture set most tests start from: one instructor, one student, one service. */
-export async function createSchoolBasics(db: DatabaseOrTransaction) {
-  const instructor = await createInstructor(db);
+export async function createSchoolBasics(db: DatabaseOrTransaction, instructorOverrides: Partial<NewInstructor> = {}) {
+  const instructor = await createInstructor(db, instructorOverrides);
   const student = await createStudent(db, instructor.id);
   const svc = await serviceId(db);
   return { instructor, student, serviceId: svc };
@@ -101,7 +101,7 @@ export async function failureOf(run: () => Promise<unknown>): Promise<unknown> {
 
 // ─── Valid rows for every table, and lesson signing (added for checks.test.ts and columns.test.ts) ───
 // (Imports here rather than at the top, so the lines above stay untouched; ES imports are hoisted.)
-import { competencyTasks, conversations, packages, parents, ragDocuments, signatures } from '../../src/db/schema/index.js';
+import { auditLog, competencyTasks, conversations, packages, parents, ragDocuments, signatures } from '../../src/db/schema/index.js';
 import type {
   NewAuditLogEntry, NewAvailabilityOverride, NewAvailabilityRule, NewCallLog, NewCompetencyTask, NewContact,
   NewConversation, NewMessage, NewNotification, NewPackage, NewParent, NewParentStudentLink, NewPayment,
@@ -303,4 +303,40 @@ export async function relaxDomainGuards(db: DatabaseOrTransaction): Promise<void
   for (const [table, triggers] of Object.entries(DOMAIN_GUARDS)) {
     for (const trigger of triggers) await db.execute(chainSql.raw(`alter table ${table} disable trigger ${trigger}`));
   }
+}
+
+/** Appends a raw audit row (the chain trigger fills the chain columns), for tests about the chain
+ *  itself; operations record their audit entries through the access layer. */
+export async function insertAuditRow(db: DatabaseOrTransaction, values: NewAuditLogEntry) {
+  const [row] = await db.insert(auditLog).values(values).returning();
+  return row;
+}
+
+// ─── People as actors (added for the access layer, issue 7) ───
+import { parentStudentLinks } from '../../src/db/schema/index.js';
+import type { UserActor } from '../../src/access/core/actor.js';
+
+/** The actor of a person row, as the application's session would name it. */
+export const actorOf = {
+  admin: (p: { userId: string }): UserActor => ({ userId: p.userId, role: 'admin' }),
+  instructor: (p: { userId: string }): UserActor => ({ userId: p.userId, role: 'instructor' }),
+  student: (p: { userId: string }): UserActor => ({ userId: p.userId, role: 'student' }),
+  parent: (p: { userId: string }): UserActor => ({ userId: p.userId, role: 'parent' }),
+};
+
+export async function createAdmin(db: DatabaseOrTransaction, overrides: Partial<NewProfile> = {}) {
+  const userId = clerkId();
+  const [profile] = await db
+    .insert(profiles)
+    .values({ userId, firstName: 'Ada', lastName: 'Admin', email: `${userId}@example.com`, role: 'admin', ...overrides })
+    .returning();
+  return profile;
+}
+
+/** A parent linked to a student; the link's flags and status default to the schema's (all true, active). */
+export async function createParent(db: DatabaseOrTransaction, studentId: string, link: Partial<NewParentStudentLink> = {}) {
+  const profile = await insertProfile(db, 'parent');
+  const [parent] = await db.insert(parents).values({ userId: profile.userId, profileId: profile.id }).returning();
+  const [row] = await db.insert(parentStudentLinks).values({ parentId: parent.id, studentId, ...link }).returning();
+  return { parent, link: row };
 }

@@ -9,7 +9,6 @@ import {
 import { instructors, students } from './users.js';
 import { bookings } from './bookings.js';
 import { signatures } from './compliance.js';
-import { privateNotes } from './instructor-tools.js';
 import { canberraDateOf, checkOneOf, createdAt, gpsChecks, gpsColumns, timestamptz } from './columns.js';
 import { LESSON_STATUSES } from './enums.js';
 
@@ -159,7 +158,8 @@ export const lessonsRelations = relations(lessons, ({ one, many }) => ({
   }),
   corrections: many(lessons, { relationName: 'corrections' }),
   bridgeForm: one(lessonBridgeForms),
-  privateNotes: many(privateNotes),
+  // No privateNotes relation: db.query....findMany({ with: { privateNotes: true } }) must not be
+  // one keystroke away. Private notes are read through listPrivateNotes (src/access/notes).
 }));
 
 export const lessonBridgeFormsRelations = relations(lessonBridgeForms, ({ one }) => ({

@@ -18,7 +18,7 @@ import { bookings } from './bookings.js';
 import { lessons } from './lessons.js';
 import { studentCompetencies } from './compliance.js';
 import { payments } from './payments.js';
-import { privateNotes, selfAssessments } from './instructor-tools.js';
+import { selfAssessments } from './instructor-tools.js';
 import { checkOneOf, createdAt, timestamptz, updatedAt } from './columns.js';
 import {
   INSTRUCTOR_STATUSES,
@@ -255,7 +255,8 @@ export const instructorsRelations = relations(instructors, ({ one, many }) => ({
   lessons: many(lessons),
   availabilityRules: many(availabilityRules),
   availabilityOverrides: many(availabilityOverrides),
-  privateNotes: many(privateNotes),
+  // No privateNotes relation: db.query....findMany({ with: { privateNotes: true } }) must not be
+  // one keystroke away. Private notes are read through listPrivateNotes (src/access/notes).
 }));
 
 export const studentsRelations = relations(students, ({ one, many }) => ({

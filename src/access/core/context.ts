@@ -1,0 +1,139 @@
+// The context an operation runs in: its transaction, the resolved actor, and the checks that decide,
+// by the access matrix (./rights.ts), what the actor may see and do. Every operation must pass one of
+// these checks before it returns (defineOperation enforces that), so none can forget the rights.
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Transaction } from '../../db/engines/handle.js';
+import { ForbiddenError, NotFoundError } from '../../db/errors.js';
+import { lessons, parentStudentLinks, students } from '../../db/schema/index.js';
+import type { Lesson, ParentStudentLink, Student } from '../../db/types.js';
+import type { ResolvedActor } from './actor.js';
+import { RIGHTS, type Cell, type OperationName, type ParentFlag, type Right } from './rights.js';
+
+/** A student the actor may act on, with the parent's link when the actor is a parent. */
+export interface ScopedStudent {
+  readonly student: Student;
+  readonly parentLink: ParentStudentLink | null;
+}
+
+/** The link flags a parent needs for each ParentFlag, as SQL column names (for list conditions). */
+const FLAG_COLUMN: Record<ParentFlag, keyof typeof parentStudentLinks.$inferSelect> = {
+  canViewProgress: 'canViewProgress',
+  canViewBookings: 'canViewBookings',
+  canViewPayments: 'canViewPayments',
+  canViewLessonNotes: 'canViewLessonNotes',
+  canViewBridgeForms: 'canViewBridgeForms',
+  canBookLessons: 'canBookLessons',
+};
+
+export class OperationContext {
+  /** Set by the checks below; defineOperation refuses to return a result without it. */
+  authorized = false;
+
+  constructor(
+    readonly tx: Transaction,
+    readonly actor: ResolvedActor,
+    readonly operation: OperationName,
+  ) {}
+
+  get right(): Right {
+    return RIGHTS[this.operation];
+  }
+
+  private cell(): Cell {
+    return this.right[this.actor.kind];
+  }
+
+  private applyCell(what: string): void {
+    const cell = this.cell();
+    if (cell === 'hidden') throw new NotFoundError(`${what} not found`);
+    if (cell === 'forbid') throw new ForbiddenError(`${this.actor.kind} may not ${this.operation}`);
+    this.authorized = true;
+  }
+
+  /** A school-wide operation (no one student): the actor's cell decides. */
+  school(): void {
+    this.applyCell(this.operation);
+  }
+
+  /** The parent flag this operation needs (canViewProgress where the matrix names none). */
+  private get parentFlag(): ParentFlag {
+    return this.right.parentNeeds ?? 'canViewProgress';
+  }
+
+  /**
+   * The student this operation acts on. NOT_FOUND if the actor cannot see them (or the data is
+   * hidden from this kind of actor), FORBIDDEN if it can see them but may not do this.
+   * `lock` takes the student row FOR UPDATE, to serialize writes about one student.
+   */
+  async student(studentId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
+    const query = this.tx.select().from(students).where(eq(students.id, studentId));
+    const [student] = await (options.lock ? query.for('update') : query);
+    const notFound = () => new NotFoundError(`student ${studentId} not found`);
+    if (!student) throw notFound();
+    let parentLink: ParentStudentLink | null = null;
+    const a = this.actor;
+    switch (a.kind) {
+      case 'admin':
+      case 'system':
+        break;
+      case 'instructor':
+        if (student.instructorId !== a.instructorId) throw notFound();
+        break;
+      case 'student':
+        if (student.id !== a.studentId) throw notFound();
+        break;
+      case 'parent': {
+        [parentLink] = await this.tx
+          .select()
+          .from(parentStudentLinks)
+          .where(and(eq(parentStudentLinks.parentId, a.parentId), eq(parentStudentLinks.studentId, studentId)));
+        if (!parentLink || parentLink.status !== 'active' || !student.parentVisibility || !parentLink[this.parentFlag]) throw notFound();
+        break;
+      }
+    }
+    this.applyCell(`student ${studentId}`);
+    return { student, parentLink };
+  }
+
+  /** A lesson and its student, checked like student(); the lesson row is locked when `lock`. */
+  async lesson(lessonId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent & { lesson: Lesson }> {
+    const query = this.tx.select().from(lessons).where(eq(lessons.id, lessonId));
+    const [lesson] = await (options.lock ? query.for('update') : query);
+    if (!lesson) throw new NotFoundError(`lesson ${lessonId} not found`);
+    try {
+      return { ...(await this.student(lesson.studentId)), lesson };
+    } catch (err) {
+      // The lesson, not its student, is what the caller asked for.
+      if (err instanceof NotFoundError) throw new NotFoundError(`lesson ${lessonId} not found`);
+      throw err;
+    }
+  }
+
+  /**
+   * For lists over many students: a condition on `students` that keeps exactly the students this
+   * actor may see for this operation (the same rules as student()). Hidden data gives no rows.
+   */
+  visibleStudents(): SQL {
+    const cell = this.cell();
+    if (cell === 'forbid') throw new ForbiddenError(`${this.actor.kind} may not ${this.operation}`);
+    this.authorized = true;
+    if (cell === 'hidden') return sql`false`;
+    const a = this.actor;
+    switch (a.kind) {
+      case 'admin':
+      case 'system':
+        return sql`true`;
+      case 'instructor':
+        return eq(students.instructorId, a.instructorId);
+      case 'student':
+        return eq(students.id, a.studentId);
+      case 'parent': {
+        const flag = parentStudentLinks[FLAG_COLUMN[this.parentFlag]];
+        return sql`${students.parentVisibility} and exists (
+          select 1 from ${parentStudentLinks}
+           where ${parentStudentLinks.studentId} = ${students.id} and ${parentStudentLinks.parentId} = ${a.parentId}
+             and ${parentStudentLinks.status} = 'active' and ${flag})`;
+      }
+    }
+  }
+}

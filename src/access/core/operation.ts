@@ -1,0 +1,49 @@
+// defineOperation(): how every access-layer operation is built, so each one has the same shape and
+// the same guarantees: fn(db, actor, input), with
+//   1. the actor and the input validated before any SQL (ValidationError names each bad field);
+//   2. one transaction (a caller's transaction becomes a savepoint);
+//   3. the actor resolved inside it (FORBIDDEN for unknown, inactive or mismatched actors);
+//   4. rights checked by the access matrix (the run must call ctx.school(), ctx.student(),
+//      ctx.lesson() or ctx.visibleStudents(); an operation that returns without is a defect, and
+//      rolls back);
+//   5. database errors turned into typed errors with stable codes.
+import type { z } from 'zod';
+import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
+import { mapDbErrors } from '../../db/errors.js';
+import { actorSchema, type Actor } from './actor.js';
+import { OperationContext } from './context.js';
+import { resolveActor } from './resolve-actor.js';
+import type { OperationName } from './rights.js';
+import { parseInput } from './validation.js';
+
+export type OperationKind = 'read' | 'write';
+
+export interface OperationInfo {
+  readonly name: OperationName;
+  readonly kind: OperationKind;
+}
+
+export type Operation<I, R> = ((db: DatabaseOrTransaction, actor: Actor, input: I) => Promise<R>) & { readonly operation: OperationInfo };
+
+export function defineOperation<S extends z.ZodType, R>(definition: {
+  name: OperationName;
+  kind: OperationKind;
+  input: S;
+  run: (ctx: OperationContext, input: z.output<S>) => Promise<R>;
+}): Operation<z.input<S>, R> {
+  const { name, kind, input: schema, run } = definition;
+  const operation = async (db: DatabaseOrTransaction, actor: Actor, rawInput: z.input<S>): Promise<R> => {
+    const who = parseInput(actorSchema, actor, 'actor');
+    const input = parseInput(schema, rawInput);
+    return mapDbErrors(() =>
+      db.transaction(async (tx) => {
+        const ctx = new OperationContext(tx, await resolveActor(tx, who), name);
+        const result = await run(ctx, input);
+        if (!ctx.authorized) throw new Error(`operation ${name} returned without checking the actor's rights`);
+        return result;
+      }),
+    );
+  };
+  Object.defineProperty(operation, 'name', { value: name });
+  return Object.assign(operation, { operation: { name, kind } as const });
+}

@@ -1,0 +1,63 @@
+// The access matrix: who may do what, written once, as data (domain-rules.md "Privacy and tenancy").
+// Every operation of the access layer has a row; tests/access-matrix.test.ts calls every operation as
+// every kind of actor and checks each cell.
+//
+// How a cell is read. First, visibility: an operation `over: 'student'` acts on one student's data,
+// which exists for
+//   admin, system   every student;
+//   instructor      their own students (students.instructor_id);
+//   student         themselves;
+//   parent          a linked student, while the link is 'active', the student's parent_visibility is
+//                   true and the link's `parentNeeds` flag is true.
+// A student the actor cannot see does not exist for it: NOT_FOUND. Then the cell for the actor's kind:
+//   'allow'   go ahead (the operation may narrow further, e.g. only the lesson's own instructor signs);
+//   'forbid'  FORBIDDEN: the actor sees the student but may not do this;
+//   'hidden'  NOT_FOUND: this data does not exist for this kind of actor at all (private notes).
+// An operation `over: 'school'` concerns no one student; its cell is applied as it is.
+import type { ActorKind } from './actor.js';
+
+export type Cell = 'allow' | 'forbid' | 'hidden';
+export type ParentFlag =
+  | 'canViewProgress'
+  | 'canViewBookings'
+  | 'canViewPayments'
+  | 'canViewLessonNotes'
+  | 'canViewBridgeForms'
+  | 'canBookLessons';
+
+export type Right = { readonly over: 'student' | 'school'; readonly parentNeeds?: ParentFlag } & Readonly<Record<ActorKind, Cell>>;
+
+const everyone = { admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'allow' } as const;
+const staff = { admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'forbid' } as const;
+
+export const RIGHTS = {
+  // people
+  getStudent: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  setParentPermissions: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' },
+  linkInstructor: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'allow' },
+
+  // logbook (lessons, signatures, bridge forms)
+  listLessons: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  listBridgeForms: { over: 'student', parentNeeds: 'canViewBridgeForms', ...everyone },
+  recordLesson: { over: 'student', parentNeeds: 'canViewProgress', ...staff },
+  recordLessonCorrection: { over: 'student', parentNeeds: 'canViewProgress', ...staff },
+  signLessonAsInstructor: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'forbid' },
+  signLessonAsStudent: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' },
+  disputeLesson: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' },
+
+  // private notes: never a student's, a parent's or an AI agent's
+  listPrivateNotes: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'allow', student: 'hidden', parent: 'hidden', system: 'hidden' },
+  addPrivateNote: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'forbid' },
+
+  // scheduling
+  listBookings: { over: 'student', parentNeeds: 'canViewBookings', ...everyone },
+
+  // money
+  listPayments: { over: 'student', parentNeeds: 'canViewPayments', ...everyone },
+
+  // audit log: only admins read it
+  appendAuditEvent: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },
+  listAuditEvents: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'forbid' },
+} as const satisfies Record<string, Right>;
+
+export type OperationName = keyof typeof RIGHTS;

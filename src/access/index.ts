@@ -1,0 +1,35 @@
+// The access layer: every business operation, each fn(db, actor, input) (see ./core/operation.ts).
+// An application imports these, never the tables, to read or change the school's data: they check
+// who is acting, keep each role inside its rights (./core/rights.ts) and return shapes that carry
+// nothing private. tests/access-canary.test.ts enumerates this module's exports: a new read that is
+// not covered there fails the suite.
+
+// Who acts
+export { systemActor, isSystemActor, type Actor, type UserActor, type SystemActor, type StaffActor, type ResolvedActor } from './core/actor.js';
+export { RIGHTS, type OperationName, type Right, type Cell, type ParentFlag } from './core/rights.js';
+export type { Operation, OperationInfo, OperationKind } from './core/operation.js';
+
+// People
+export { getStudent, setParentPermissions, type ParentPermissionsResult } from './people/students.js';
+export type { StudentView } from './people/views.js';
+export { linkInstructor, isPlaceholderUserId, InstructorLinkConflictError, type LinkInstructorInput, type LinkInstructorResult } from './people/instructors.js';
+
+// Logbook
+export { recordLesson, recordLessonCorrection } from './logbook/record.js';
+export { signLessonAsInstructor, signLessonAsStudent, disputeLesson } from './logbook/signing.js';
+export { listLessons, listBridgeForms } from './logbook/reads.js';
+export type { LessonView, BridgeFormView } from './logbook/views.js';
+
+// Private notes
+export { listPrivateNotes, addPrivateNote, type PrivateNoteView } from './notes/private-notes.js';
+
+// Scheduling
+export { listBookings } from './scheduling/list-bookings.js';
+export type { BookingView, StaffBookingView } from './scheduling/views.js';
+
+// Money
+export { listPayments } from './money/list-payments.js';
+export type { PaymentView } from './money/views.js';
+
+// Audit log
+export { appendAuditEvent, listAuditEvents } from './audit/audit-log.js';

@@ -1,0 +1,88 @@
+// No private note, admin note, hidden bridge form or payment gateway response ever reaches a student, a
+// parent or an AI agent, through any read the access layer exports. Unique strings are planted in each
+// (tests/support/world.ts); every exported read is called as every student and parent actor (and a
+// system actor), and the whole result, or the error, is serialised and searched. The reads are found by
+// enumerating the module's exports: a read added later without a case here fails the suite.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as access from '../src/access/index.js';
+import type { Actor, OperationName } from '../src/access/index.js';
+import { openTestDb, type TestDb } from './support/db.js';
+import { buildWorld, CANARY, LESSON_COMMENT, withLink, type World } from './support/world.js';
+
+let t: TestDb;
+let w: World;
+beforeAll(async () => {
+  t = await openTestDb({ role: 'app' });
+  w = await buildWorld(t.db);
+});
+afterAll(() => t.dispose());
+
+type ReadCall = (actor: Actor) => Promise<unknown>;
+
+/** Every read of the access layer, asked about the world's student (or the school). */
+const READS: Partial<Record<OperationName, ReadCall>> = {
+  getStudent: (a) => access.getStudent(t.db, a, { studentId: w.student.id }),
+  listLessons: (a) => access.listLessons(t.db, a, { studentId: w.student.id }),
+  listBridgeForms: (a) => access.listBridgeForms(t.db, a, { studentId: w.student.id }),
+  listPrivateNotes: (a) => access.listPrivateNotes(t.db, a, { studentId: w.student.id }),
+  listBookings: async (a) => [
+    await access.listBookings(t.db, a, { studentId: w.student.id }).catch(String),
+    await access.listBookings(t.db, a, {}).catch(String),
+    await access.listBookings(t.db, a, { instructorId: w.instructor.id }).catch(String),
+  ],
+  listPayments: (a) => access.listPayments(t.db, a, { studentId: w.student.id }),
+  listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 1000 }),
+};
+
+const exportedReads = () =>
+  Object.values(access)
+    .filter((v): v is typeof v & { operation: { name: OperationName; kind: string } } => typeof v === 'function' && 'operation' in v)
+    .filter((f) => f.operation.kind === 'read')
+    .map((f) => f.operation.name)
+    .sort();
+
+/** The result, or the error's code and message: whatever the caller would get to see. */
+async function seen(call: () => Promise<unknown>): Promise<string> {
+  try {
+    return JSON.stringify(await call());
+  } catch (err) {
+    return JSON.stringify({ error: (err as { code?: string }).code, message: (err as Error).message });
+  }
+}
+
+const secrets = Object.values(CANARY);
+
+describe('canary: private data never reaches students, parents or agents', () => {
+  it('has a case for every read the access layer exports', () => {
+    expect(Object.keys(READS).sort()).toEqual(exportedReads());
+  });
+
+  it('plants secrets that staff can reach, so the checks below are not vacuous', async () => {
+    const admin = (await Promise.all(Object.values(READS).map((call) => seen(() => call!(w.actors.admin))))).join('\n');
+    for (const secret of [CANARY.privateNote, CANARY.adminNotes, CANARY.hiddenBridgeForm]) expect(admin).toContain(secret);
+    expect(admin).toContain(LESSON_COMMENT);
+  });
+
+  const actors: Array<[string, (w: World) => Actor]> = [
+    ['the student', (x) => x.actors.student],
+    ['another student', (x) => x.actors.otherStudent],
+    ['the parent (every flag on)', (x) => x.actors.parent],
+    ['an AI agent (system actor)', (x) => x.actors.system],
+  ];
+
+  it.each(Object.keys(READS).flatMap((read) => actors.map(([name, actor]) => [read, name, actor] as const)))(
+    '%s as %s shows no secret',
+    async (read, _name, actor) => {
+      const text = await seen(() => READS[read as OperationName]!(actor(w)));
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    },
+  );
+
+  it('shows the student their own lesson comments, but a parent without can_view_lesson_notes never', async () => {
+    expect(await seen(() => READS.listLessons!(w.actors.student))).toContain(LESSON_COMMENT);
+    expect(await seen(() => READS.listLessons!(w.actors.parent))).toContain(LESSON_COMMENT);
+    await withLink(t.db, w, { canViewLessonNotes: false }, async () => {
+      for (const call of Object.values(READS)) expect(await seen(() => call!(w.actors.parent))).not.toContain(LESSON_COMMENT);
+    });
+  });
+});

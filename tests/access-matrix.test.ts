@@ -1,0 +1,169 @@
+// The access matrix (src/access/core/rights.ts), cell by cell: every operation of the access layer,
+// called as every kind of actor (admin, a system actor, the student's own instructor, another
+// instructor, the student, another student, their parent with the operation's flag on, with another
+// flag off, with the flag off, with the master switch off, revoked and pending, and a suspended user)
+// is allowed, NOT_FOUND or FORBIDDEN exactly as the matrix says. The expectations are derived from
+// the matrix's cells by the rules written below, independently of the code that enforces them; a few
+// cells that must never change are also pinned by hand. Runs as a member of nexdrive_app.
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as access from '../src/access/index.js';
+import { RIGHTS, type Actor, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
+import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
+import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
+import { queryRows } from '../src/db/sql.js';
+import { openTestDb, type TestDb } from './support/db.js';
+import { createLesson, lessonValues } from './support/fixtures.js';
+import { buildWorld, withLink, withParentVisibilityOff, type World } from './support/world.js';
+
+let t: TestDb;
+let w: World;
+let auditStart: number;
+beforeAll(async () => {
+  t = await openTestDb({ role: 'app' });
+  w = await buildWorld(t.db);
+  [{ n: auditStart }] = await queryRows<{ n: number }>(t.db, sql`select coalesce(max(chain_position), 0)::int as n from audit_log`);
+});
+afterAll(() => t.dispose());
+
+// ─── One call of each operation on the world's student, making whatever the call uses up ───
+
+const draftLesson = async () => (await createLesson(t.db, lessonValues(w.instructor.id, w.student.id, 1))).id;
+async function pendingLesson() {
+  const id = await draftLesson();
+  const [sig] = await t.db.insert(signatures).values({ signerId: w.instructor.userId, signerRole: 'instructor', documentType: 'lesson', documentId: id, signatureUrl: 'r2://i.png' }).returning();
+  await t.db.update(lessons).set({ status: 'pending_student_signature', instructorSignatureId: sig.id }).where(eq(lessons.id, id));
+  return id;
+}
+const evidence = { signatureUrl: 'r2://signatures/matrix.png' };
+const uniqueDigits = () => String(Math.floor(Math.random() * 1e9));
+
+const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
+  getStudent: (a) => access.getStudent(t.db, a, { studentId: w.student.id }),
+  setParentPermissions: (a) => access.setParentPermissions(t.db, a, { studentId: w.student.id, parentId: w.parent.id, permissions: { canViewProgress: true } }),
+  linkInstructor: (a) =>
+    access.linkInstructor(t.db, a, {
+      clerkId: `user_matrix${uniqueDigits()}`, adiNumber: `M${uniqueDigits()}`, adiExpiry: '2028-06-30', firstName: 'New', lastName: 'Instructor', email: 'new@example.com',
+    }),
+  listLessons: (a) => access.listLessons(t.db, a, { studentId: w.student.id }),
+  listBridgeForms: (a) => access.listBridgeForms(t.db, a, { studentId: w.student.id }),
+  recordLesson: (a) => access.recordLesson(t.db, a, { studentId: w.student.id, startTime: '2026-12-05T10:00:00+11:00', endTime: '2026-12-05T11:00:00+11:00' }),
+  recordLessonCorrection: (a) => access.recordLessonCorrection(t.db, a, { lessonId: w.completedLesson.id, reason: 'matrix', changes: { odoStart: 10, odoEnd: 20 } }),
+  signLessonAsInstructor: async (a) => access.signLessonAsInstructor(t.db, a, { lessonId: await draftLesson(), signature: evidence }),
+  signLessonAsStudent: async (a) => access.signLessonAsStudent(t.db, a, { lessonId: await pendingLesson(), signature: evidence }),
+  disputeLesson: async (a) => access.disputeLesson(t.db, a, { lessonId: await pendingLesson(), reason: 'matrix' }),
+  listPrivateNotes: (a) => access.listPrivateNotes(t.db, a, { studentId: w.student.id }),
+  addPrivateNote: (a) => access.addPrivateNote(t.db, a, { studentId: w.student.id, note: 'Watch the blind spot', noteType: 'coaching_strategy' }),
+  listBookings: (a) => access.listBookings(t.db, a, { studentId: w.student.id }),
+  listPayments: (a) => access.listPayments(t.db, a, { studentId: w.student.id }),
+  appendAuditEvent: (a) => access.appendAuditEvent(t.db, a, { eventType: 'MATRIX_CHECK', subjectType: 'student', subjectId: w.student.id }),
+  listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 5 }),
+};
+
+// ─── Who calls: each variant says what kind of actor it is and whether it can see the student ───
+
+type Outcome = 'allowed' | 'NOT_FOUND' | 'FORBIDDEN';
+interface Variant {
+  name: string;
+  actor: (w: World) => Actor;
+  kind: keyof (typeof RIGHTS)[OperationName] & ('admin' | 'instructor' | 'student' | 'parent' | 'system');
+  /** Whether the actor can see the world's student for this operation (domain-rules "Privacy and tenancy"). */
+  sees: boolean;
+  suspended?: boolean;
+  /** Changes the world around the call (and restores it). */
+  around?: (flag: ParentFlag, call: () => Promise<unknown>) => Promise<unknown>;
+}
+
+const otherFlag = (flag: ParentFlag): ParentFlag => (flag === 'canViewPayments' ? 'canViewBookings' : 'canViewPayments');
+
+const VARIANTS: Variant[] = [
+  { name: 'admin', actor: (x) => x.actors.admin, kind: 'admin', sees: true },
+  { name: 'system actor', actor: (x) => x.actors.system, kind: 'system', sees: true },
+  { name: 'own instructor', actor: (x) => x.actors.ownInstructor, kind: 'instructor', sees: true },
+  { name: 'other instructor', actor: (x) => x.actors.otherInstructor, kind: 'instructor', sees: false },
+  { name: 'the student', actor: (x) => x.actors.student, kind: 'student', sees: true },
+  { name: 'another student', actor: (x) => x.actors.otherStudent, kind: 'student', sees: false },
+  { name: 'parent, flag on', actor: (x) => x.actors.parent, kind: 'parent', sees: true },
+  { name: 'parent, another flag off', actor: (x) => x.actors.parent, kind: 'parent', sees: true, around: (f, call) => withLink(t.db, w, { [otherFlag(f)]: false }, call) },
+  { name: 'parent, flag off', actor: (x) => x.actors.parent, kind: 'parent', sees: false, around: (f, call) => withLink(t.db, w, { [f]: false }, call) },
+  { name: 'parent, master switch off', actor: (x) => x.actors.parent, kind: 'parent', sees: false, around: (_f, call) => withParentVisibilityOff(t.db, w, call) },
+  { name: 'revoked parent', actor: (x) => x.actors.parent, kind: 'parent', sees: false, around: (_f, call) => withLink(t.db, w, { status: 'revoked' }, call) },
+  { name: 'pending parent', actor: (x) => x.actors.parent, kind: 'parent', sees: false, around: (_f, call) => withLink(t.db, w, { status: 'pending' }, call) },
+  { name: 'suspended user', actor: (x) => x.actors.suspended, kind: 'admin', sees: true, suspended: true },
+];
+
+/** The outcome the matrix promises. */
+function expected(operation: OperationName, v: Variant): Outcome {
+  const right = RIGHTS[operation];
+  if (v.suspended) return 'FORBIDDEN';
+  if (right.over === 'student' && !v.sees) return 'NOT_FOUND';
+  const cell = right[v.kind];
+  return cell === 'allow' ? 'allowed' : cell === 'forbid' ? 'FORBIDDEN' : 'NOT_FOUND';
+}
+
+async function outcomeOf(call: () => Promise<unknown>): Promise<Outcome | string> {
+  try {
+    await call();
+    return 'allowed';
+  } catch (err) {
+    if (err instanceof NotFoundError) return 'NOT_FOUND';
+    if (err instanceof ForbiddenError) return 'FORBIDDEN';
+    return `unexpected ${(err as Error).name}: ${(err as Error).message}`;
+  }
+}
+
+const cells = (Object.keys(RIGHTS) as OperationName[]).flatMap((operation) => VARIANTS.map((v) => [operation, v.name, v] as const));
+
+describe('the access matrix', () => {
+  it('has a call for every operation the access layer exports, and every exported operation is in the matrix', () => {
+    const exported = Object.values(access)
+      .filter((v): v is typeof v & { operation: { name: OperationName } } => typeof v === 'function' && 'operation' in v)
+      .map((f) => f.operation.name)
+      .sort();
+    expect(exported).toEqual(Object.keys(RIGHTS).sort());
+    expect(Object.keys(CALLS).sort()).toEqual(Object.keys(RIGHTS).sort());
+  });
+
+  it.each(cells)('%s as %s', async (operation, _name, v) => {
+    const flag = (RIGHTS[operation] as Right).parentNeeds ?? 'canViewProgress';
+    const call = () => CALLS[operation](v.actor(w));
+    const outcome = await outcomeOf(() => (v.around ? v.around(flag, call) : call()) as Promise<unknown>);
+    expect(outcome).toBe(expected(operation, v));
+  });
+});
+
+describe('cells that must never change', () => {
+  it('private notes do not exist for students, parents or agents, and only instructors write them', () => {
+    expect(RIGHTS.listPrivateNotes).toMatchObject({ student: 'hidden', parent: 'hidden', system: 'hidden', admin: 'allow', instructor: 'allow' });
+    expect(RIGHTS.addPrivateNote).toMatchObject({ student: 'forbid', parent: 'forbid', system: 'forbid' });
+  });
+
+  it('only admins read the audit log', () => {
+    expect(RIGHTS.listAuditEvents).toEqual({ over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'forbid' });
+  });
+
+  it('only the lesson’s own people sign it, and students and parents never record or correct a lesson', () => {
+    expect(RIGHTS.signLessonAsInstructor).toMatchObject({ admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'forbid' });
+    expect(RIGHTS.signLessonAsStudent).toMatchObject({ admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' });
+    for (const op of ['recordLesson', 'recordLessonCorrection'] as const) expect(RIGHTS[op]).toMatchObject({ student: 'forbid', parent: 'forbid' });
+  });
+});
+
+describe('audit entries of operations', () => {
+  it('name their actor: a Clerk user id, or for a system actor actor_role system and its name', async () => {
+    const rows = await t.db.select().from(auditLog).where(gt(auditLog.chainPosition, auditStart));
+    expect(rows.length).toBeGreaterThanOrEqual(16); // the allowed writes of the matrix above
+    const anonymous = rows.filter((r) => r.actorId === null && !(r.actorRole === 'system' && (r.details as { systemActor?: string }).systemActor === 'agent:sms'));
+    expect(anonymous).toEqual([]);
+    for (const r of rows.filter((x) => x.actorId !== null)) expect(r.actorId).toMatch(/^user_/);
+  });
+
+  it('are written by the operations that changed something (recordLesson by the own instructor, for one)', async () => {
+    const [row] = await t.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.eventType, 'LESSON_CREATED'), eq(auditLog.actorId, w.instructor.userId), gt(auditLog.chainPosition, auditStart)));
+    expect(row).toMatchObject({ actorRole: 'instructor' });
+  });
+});
+
