@@ -6,10 +6,11 @@
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 cmd=${1:?usage: pg-server.sh start DATA_DIR PORT | stop DATA_DIR}
-dir=${2:?data folder required}
+dir=$(realpath -m "${2:?data folder required}")
 
+# From /, because the postgres user may not be allowed into the caller's folder (a 0700 temporary copy).
 as_postgres() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 case "$cmd" in

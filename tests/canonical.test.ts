@@ -8,13 +8,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
-import { openPostgres } from '../src/db/engines/postgres.js';
 import { auditLog, competencyTasks, signatures, studentCompetencies } from '../src/db/schema/index.js';
 import { pgErrorFields } from '../src/db/errors.js';
 import { queryRows } from '../src/db/sql.js';
 import { CHAINS, type ChainTable, canonicalField, canonicalText, canonicalTimestamp, recordHash, sha256Hex } from '../src/integrity/canonical.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
-import { onServer, openTestDb, type TestDb } from './support/db.js';
+import { onServer, openServerHandle, openTestDb, type TestDb } from './support/db.js';
 import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
 import { chainRowsAsVerified, createInstructor, createStudent, failureOf } from './support/fixtures.js';
 
@@ -230,7 +229,7 @@ async function inSession<T>(settings: { timeZone: string; dateStyle?: string }, 
     expect(now.tz).toBe(settings.timeZone); // the setting really is in force in this session
   };
   if (onServer) {
-    const handle = await openPostgres({ url: t.url!, max: 1 });
+    const handle = await openServerHandle(t.url!, 1);
     try {
       await apply(handle.db);
       return await use(handle.db);

@@ -17,9 +17,9 @@ import { auditLog, competencyTasks, signatures, studentCompetencies } from '../s
 import { queryRows } from '../src/db/sql.js';
 import type { AuditLogEntry, Signature, StudentCompetency } from '../src/db/types.js';
 import { CHAINS, type ChainTable, recordHash } from '../src/integrity/canonical.js';
-import { digestFromResult } from '../src/integrity/digest.js';
+import { digestFromResult, readDigest, writeDigest } from '../src/integrity/digest.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
-import { onServer, openTestDb, type TestDb } from './support/db.js';
+import { onServer, openTestDb, serverCliEnv, type TestDb } from './support/db.js';
 import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
 import { chainRowsAsVerified, createInstructor, createStudent, failureOf, tamperWithTriggersDisabled } from './support/fixtures.js';
 
@@ -319,12 +319,28 @@ describe("student_competencies: one student's chain", () => {
   });
 });
 
+describe('digest files', () => {
+  it('writeDigest creates the folders it writes into, and readDigest reads back exactly what it wrote', async () => {
+    await seedChains(t.db);
+    const digest = digestFromResult(await verifyChains(t.db));
+    const dir = mkdtempSync(path.join(tmpdir(), 'nexdrive-digest-'));
+    try {
+      const file = path.join(dir, 'digests', '2026', 'today.json'); // neither folder exists yet
+      writeDigest(file, digest);
+      expect(readDigest(file)).toEqual(digest);
+      expect(digest.chains.map((c) => c.table).sort()).toEqual(['audit_log', 'signatures', 'student_competencies', 'student_competencies']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.runIf(onServer)('the db:verify CLI against a server database', () => {
   function runCli(args: string[]): { code: number; stdout: string } {
     try {
       const stdout = execFileSync('npx', ['tsx', 'src/cli/verify.ts', ...args], {
         cwd: path.resolve(import.meta.dirname, '..'),
-        env: { ...process.env, DATABASE_URL: t.url, DATABASE_DRIVER: 'postgres' },
+        env: serverCliEnv(t.url!),
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -355,7 +371,7 @@ describe.runIf(onServer)('the db:verify CLI against a server database', () => {
     const w = await seedChains(t.db);
     const dir = mkdtempSync(path.join(tmpdir(), 'nexdrive-digest-'));
     try {
-      const file = path.join(dir, 'digest.json');
+      const file = path.join(dir, 'digests', 'digest.json'); // --digest creates the folder
       expect(runCli(['--json', `--digest=${file}`]).code).toBe(0);
       await tamperWithTriggersDisabled(t.db, (tx) => tx.execute(sql`delete from signatures where id = ${w.sigs[3].id}`));
       expect(await t.db.$count(signatures)).toBe(3);

@@ -141,6 +141,8 @@ const CODE_BY_CONSTRAINT: Record<string, DbErrorCode> = {
 /** Translates any error from a query into a typed error; errors that are already typed pass through. */
 export function toDbError(err: unknown): NexDriveError {
   if (err instanceof NexDriveError) return err;
+  const connection = connectionErrorOf(err);
+  if (connection) return connection;
   const fields = pgErrorFields(err);
   if (!fields) {
     const message = err instanceof Error ? err.message : String(err);
@@ -161,4 +163,101 @@ export async function mapDbErrors<T>(run: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw toDbError(err);
   }
+}
+
+// ─── Connection failures ───
+
+export type ConnectionErrorCode =
+  | 'DB_HOST_NOT_FOUND'
+  | 'DB_CONNECTION_REFUSED'
+  | 'DB_CONNECT_TIMEOUT'
+  | 'DB_DATABASE_NOT_FOUND'
+  | 'DB_AUTH_FAILED'
+  | 'DB_CONNECTION_FAILED';
+
+/** Where a connection attempt went (never the password), as the engines know it. */
+export interface ConnectAttempt {
+  host?: string;
+  port?: number | string;
+  database?: string | null;
+  user?: string | null;
+  /** How the driver reaches the server, e.g. "through WebSocket proxy 127.0.0.1:54330". */
+  via?: string;
+  timeoutMs?: number;
+  /** The connect timeout fired during this attempt. */
+  timedOut?: boolean;
+}
+
+/** The database server could not be reached or refused the session. The message names the server and what to check. */
+export class ConnectionError extends NexDriveError {
+  declare readonly code: ConnectionErrorCode;
+  constructor(
+    code: ConnectionErrorCode,
+    message: string,
+    /** host:port, or the socket path, of the server. */
+    readonly server: string,
+    cause: unknown,
+  ) {
+    super(code, message, { cause });
+  }
+}
+
+const HOST_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
+const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUT_MESSAGE = /^timeout expired$|connection timeout|timeout exceeded when trying to connect/i;
+
+/**
+ * The ConnectionError an error is or wraps (drizzle wraps driver errors as `cause`; ws wraps them as
+ * `error`). Otherwise, for a driver error that means "could not connect", a new one, naming `attempt`
+ * when the caller knows it. With an attempt every error becomes one (it happened while connecting);
+ * without one, errors that do not say "could not connect" give undefined.
+ */
+export function connectionErrorOf(err: unknown, attempt?: ConnectAttempt): ConnectionError | undefined {
+  const chain: Array<Record<string, unknown>> = [];
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; ) {
+    if (e instanceof ConnectionError) return e;
+    const o = e as Record<string, unknown>;
+    chain.push(o);
+    e = o.cause ?? o.error;
+  }
+  const codes = chain.map((e) => e.code).filter((c): c is string => typeof c === 'string');
+  const sys = chain.find((e) => typeof e.syscall === 'string') as { address?: string; port?: number; hostname?: string; syscall?: string } | undefined;
+  const message = oneLine(chain.map((e) => e.message).find((m): m is string => typeof m === 'string' && m !== '') ?? String(err));
+  const host = attempt?.host ?? sys?.hostname ?? sys?.address;
+  const port = attempt?.port ?? sys?.port;
+  const server = host?.startsWith('/')
+    ? `socket ${host}/.s.PGSQL.${port ?? 5432}`
+    : host
+      ? `${host}${port ? `:${port}` : ''}`
+      : 'the database server';
+  const at = `${server}${attempt?.via ? ` ${attempt.via}` : ''}`;
+  const make = (code: ConnectionErrorCode, text: string) => new ConnectionError(code, text, server, err);
+
+  if (codes.includes('3D000')) {
+    const what = attempt?.database ? `database "${attempt.database}" does not exist` : message;
+    return make('DB_DATABASE_NOT_FOUND', `${what} on ${at}; check the database name in DATABASE_URL, or create the database`);
+  }
+  if (codes.includes('28P01') || codes.includes('28000')) {
+    const who = attempt?.user ? ` for user "${attempt.user}"` : '';
+    return make('DB_AUTH_FAILED', `authentication failed${who} on ${at} (the server says: ${message}); check the user name and password in DATABASE_URL`);
+  }
+  if (codes.some((c) => HOST_NOT_FOUND.has(c))) {
+    return make('DB_HOST_NOT_FOUND', `cannot resolve the host "${host ?? '?'}" (port ${port ?? 5432})${attempt?.via ? ` ${attempt.via}` : ''}; check the host name in DATABASE_URL, and DNS or the network`);
+  }
+  if (codes.some((c) => REFUSED.has(c)) || (codes.includes('ENOENT') && sys?.syscall === 'connect')) {
+    return make('DB_CONNECTION_REFUSED', `nothing accepts connections at ${at}; check that PostgreSQL is running and listening on that host and port`);
+  }
+  if (attempt?.timedOut || (attempt && codes.includes('ETIMEDOUT')) || TIMEOUT_MESSAGE.test(message)) {
+    const limit = attempt?.timeoutMs ? ` within ${attempt.timeoutMs / 1000} s` : '';
+    return make(
+      'DB_CONNECT_TIMEOUT',
+      `${at} did not complete the connection${limit}; check the host and port (a firewall may drop packets, or something else listens there), or raise DATABASE_CONNECT_TIMEOUT (seconds)`,
+    );
+  }
+  if (!attempt) return undefined;
+  return make('DB_CONNECTION_FAILED', `could not connect to ${at}: ${message}; check DATABASE_URL and that the server is up`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import type { DbHandle } from './engines/handle.js';
+import type { Database, DbHandle } from './engines/handle.js';
 import { NexDriveError } from './errors.js';
 import { queryRows } from './sql.js';
 
@@ -25,13 +25,13 @@ export class MigrationDriftError extends NexDriveError {
   }
 }
 
-async function appliedMigrationHashes(handle: DbHandle): Promise<string[]> {
+async function appliedMigrationHashes(db: Database): Promise<string[]> {
   const [{ exists }] = await queryRows<{ exists: boolean }>(
-    handle.db,
+    db,
     sql`select to_regclass('drizzle.__drizzle_migrations') is not null as exists`,
   );
   if (!exists) return [];
-  const rows = await queryRows<{ hash: string }>(handle.db, sql`select hash from drizzle.__drizzle_migrations order by id`);
+  const rows = await queryRows<{ hash: string }>(db, sql`select hash from drizzle.__drizzle_migrations order by id`);
   return rows.map((r) => r.hash);
 }
 
@@ -50,12 +50,18 @@ function assertNoDrift(applied: string[], files: { hash: string }[], folder: str
   });
 }
 
+/**
+ * Applies pending migrations. The applied ones are read on the session that holds the migration lock,
+ * before and after, so two runs started together report N and 0, never N and N.
+ */
 export async function runMigrations(handle: DbHandle, migrationsFolder = MIGRATIONS_FOLDER): Promise<MigrationReport> {
   const files = readMigrationFiles({ migrationsFolder });
-  const before = await appliedMigrationHashes(handle);
-  assertNoDrift(before, files, migrationsFolder);
-  await handle.migrate({ migrationsFolder });
-  const after = await appliedMigrationHashes(handle);
-  assertNoDrift(after, files, migrationsFolder);
-  return { applied: after.length - before.length, total: files.length };
+  return handle.withMigrationLock(async (session) => {
+    const before = await appliedMigrationHashes(session.db);
+    assertNoDrift(before, files, migrationsFolder);
+    await session.migrate({ migrationsFolder });
+    const after = await appliedMigrationHashes(session.db);
+    assertNoDrift(after, files, migrationsFolder);
+    return { applied: after.length - before.length, total: files.length };
+  });
 }

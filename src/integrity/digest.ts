@@ -2,7 +2,8 @@
 // a file kept outside the database. A later `verify --since FILE` proves that every row up to each of
 // those heads is still there and unchanged, which catches what a chain alone cannot: deleting the
 // newest rows, or rewriting history and recomputing every hash after it.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { CHAIN_TABLES } from './canonical.js';
 import type { VerifyResult } from './verify.js';
@@ -34,7 +35,9 @@ export function digestFromResult(result: VerifyResult, now = new Date()): ChainD
   };
 }
 
+/** Writes a digest file, creating its folder if needed (--digest=digests/today.json in a fresh checkout). */
 export function writeDigest(path: string, digest: ChainDigest): void {
+  mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(digest, null, 2)}\n`);
 }
 

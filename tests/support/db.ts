@@ -4,28 +4,29 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openPglite } from '../../src/db/engines/pglite.js';
-import { openPostgres } from '../../src/db/engines/postgres.js';
 import type { DbHandle } from '../../src/db/engines/handle.js';
-import { APP_TEST_LOGIN, databaseUrl, TEMPLATE_DATABASE } from './server.js';
+import { APP_TEST_LOGIN, databaseUrl, openServerDb, TEMPLATE_DATABASE } from './server.js';
 
+/** pglite, or on the test server: postgres (node-postgres) or neon (the Neon driver through ws-proxy). */
 export const engine = inject('engine');
-export const onServer = engine === 'postgres';
+export const onServer = engine !== 'pglite';
+
+/** Opens another handle on a test server database, with the driver under test. */
+export function openServerHandle(url: string, max: number): Promise<DbHandle> {
+  if (engine === 'pglite') throw new Error('openServerHandle needs a test server (TEST_DATABASE_URL)');
+  return openServerDb(engine, url, max);
+}
+
+/** Environment for a CLI command spawned on a test server database: the same driver (and proxy) as the tests. */
+export function serverCliEnv(url: string): NodeJS.ProcessEnv {
+  return { ...process.env, DATABASE_URL: url, DATABASE_DRIVER: engine === 'neon' ? 'neon' : 'postgres' };
+}
 
 export interface TestDb extends DbHandle {
   /** The server URL of this file's own database (server engine only), as its owner. */
   url?: string;
   /** Closes every connection and drops the database. */
   dispose(): Promise<void>;
-}
-
-export interface TestDbOptions {
-  poolSize?: number;
-  /**
-   * 'app' runs the file as a member of nexdrive_app, the application's role (migration 0014), as the
-   * application runs in production: on a server through a login role in nexdrive_app, on PGlite
-   * (one session) with SET ROLE. Access-layer tests use it. Default 'owner' (the migrating role).
-   */
-  role?: 'owner' | 'app';
 }
 
 async function createFromTemplate(admin: pg.Client, name: string): Promise<void> {
@@ -39,6 +40,16 @@ async function createFromTemplate(admin: pg.Client, name: string): Promise<void>
       await new Promise((r) => setTimeout(r, 100 * attempt));
     }
   }
+}
+
+export interface TestDbOptions {
+  poolSize?: number;
+  /**
+   * 'app' runs the file as a member of nexdrive_app, the application's role (migration 0014), as the
+   * application runs in production: on a server through a login role in nexdrive_app, on PGlite
+   * (one session) with SET ROLE. Access-layer tests use it. Default 'owner' (the migrating role).
+   */
+  role?: 'owner' | 'app';
 }
 
 export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
@@ -55,13 +66,29 @@ export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
   await admin.connect();
   await createFromTemplate(admin, name);
   const url = databaseUrl(serverUrl, name);
-  const connectAs = asApp ? withUser(url, APP_TEST_LOGIN) : url;
-  const handle = await openPostgres({ url: connectAs, max: options.poolSize ?? 20 });
+  const handle = await openServerHandle(asApp ? withUser(url, APP_TEST_LOGIN) : url, options.poolSize ?? 20);
   return {
     ...handle,
     url,
     async dispose() {
       await handle.close();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** A new, empty database on the test server (not cloned from the template), for migrating from scratch. */
+export async function emptyServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const serverUrl = inject('serverUrl');
+  if (!serverUrl) throw new Error('emptyServerDatabase needs a test server (TEST_DATABASE_URL)');
+  const name = `nexdrive_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  return {
+    url: databaseUrl(serverUrl, name),
+    async drop() {
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     },

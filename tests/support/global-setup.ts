@@ -1,20 +1,20 @@
 // Builds the template every test file starts from, with the real migrations and seed:
 // - PGlite: migrate an in-memory instance and dump its data folder to a tarball;
-// - server: migrate a template database that each file clones with CREATE DATABASE ... TEMPLATE.
+// - server: migrate a template database that each file clones with CREATE DATABASE ... TEMPLATE,
+//   through the driver under test (node-postgres, or Neon's with TEST_DATABASE_DRIVER=neon).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openPglite } from '../../src/db/engines/pglite.js';
-import { openPostgres } from '../../src/db/engines/postgres.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { seedReferenceData } from '../../src/db/seed/index.js';
-import { APP_TEST_LOGIN, databaseUrl, TEMPLATE_DATABASE } from './server.js';
+import { APP_TEST_LOGIN, databaseUrl, openServerDb, serverDriverFromEnv, TEMPLATE_DATABASE } from './server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    engine: 'pglite' | 'postgres';
+    engine: 'pglite' | 'postgres' | 'neon';
     pgliteTemplatePath: string;
     serverUrl: string;
   }
@@ -23,11 +23,12 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (serverUrl) {
+    const driver = serverDriverFromEnv();
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
     await admin.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
     await admin.query(`create database ${TEMPLATE_DATABASE}`);
-    const handle = await openPostgres({ url: databaseUrl(serverUrl, TEMPLATE_DATABASE), max: 2 });
+    const handle = await openServerDb(driver, databaseUrl(serverUrl, TEMPLATE_DATABASE), 2);
     await runMigrations(handle);
     await seedReferenceData(handle.db);
     await handle.close();
@@ -37,10 +38,11 @@ export default async function setup(project: TestProject) {
       if not exists (select 1 from pg_roles where rolname = '${APP_TEST_LOGIN}') then
         create role ${APP_TEST_LOGIN} login in role nexdrive_app;
       end if; end $$`);
-    project.provide('engine', 'postgres');
+    project.provide('engine', driver);
     project.provide('serverUrl', serverUrl);
     project.provide('pgliteTemplatePath', '');
-    console.log(`[tests] engine: PostgreSQL server (${new URL(serverUrl).host}), template ${TEMPLATE_DATABASE}`);
+    const through = driver === 'neon' ? `, Neon driver through WebSocket proxy ${process.env.NEON_WS_PROXY}` : ', node-postgres';
+    console.log(`[tests] engine: PostgreSQL server (${new URL(serverUrl).host}${through}), template ${TEMPLATE_DATABASE}`);
     return async () => {
       await admin.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
       await admin.end();

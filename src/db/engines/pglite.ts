@@ -34,7 +34,7 @@ export async function openPglite(options: PgliteOptions): Promise<DbHandle & { c
     client,
     location: inMemory ? 'in memory' : options.dataDir,
     // PGlite has one connection and one process: there is no other migrator to race.
-    migrate: (config) => migrate(drizzle({ client, schema }), config),
+    withMigrationLock: (use) => use({ db, migrate: (config) => migrate(drizzle({ client, schema }), config) }),
     close: () => client.close(),
   };
 }
