@@ -13,7 +13,8 @@ export interface NeonOptions {
   max?: number;
 }
 
-export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool: Pool }> {
+/** Opens a pool; nothing connects until the first query (the lazy `db` of src/db/index.ts uses this). */
+export function openNeonSync(options: NeonOptions): DbHandle & { pool: Pool } {
   // Node 20 has no global WebSocket; Neon's driver needs one.
   neonConfig.webSocketConstructor ??= ws;
   const pool = new Pool({ connectionString: options.url, max: options.max ?? 10 });
@@ -36,4 +37,8 @@ export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool:
     },
     close: () => pool.end(),
   };
+}
+
+export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool: Pool }> {
+  return openNeonSync(options);
 }

@@ -12,7 +12,8 @@ export interface PostgresOptions {
   max?: number;
 }
 
-export async function openPostgres(options: PostgresOptions): Promise<DbHandle & { pool: pg.Pool }> {
+/** Opens a pool; nothing connects until the first query (the lazy `db` of src/db/index.ts uses this). */
+export function openPostgresSync(options: PostgresOptions): DbHandle & { pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10 });
   // An idle client that loses its server emits 'error'; without a listener that kills the process.
   pool.on('error', () => {});
@@ -34,4 +35,8 @@ export async function openPostgres(options: PostgresOptions): Promise<DbHandle &
     },
     close: () => pool.end(),
   };
+}
+
+export async function openPostgres(options: PostgresOptions): Promise<DbHandle & { pool: pg.Pool }> {
+  return openPostgresSync(options);
 }
