@@ -11,7 +11,11 @@ import type { Database, DbHandle } from './engines/handle.js';
 import { openNeonSync } from './engines/neon.js';
 import { openPostgresSync } from './engines/postgres.js';
 
-let current: DbHandle | null = null;
+// Kept on globalThis, so that a module reloaded in the same process (a dev server's hot reload)
+// finds the handle already open instead of opening the folder a second time, which its lock refuses.
+const state = ((globalThis as { [key: symbol]: unknown })[Symbol.for('nexdrive.db.lazy')] ??= { current: null }) as {
+  current: DbHandle | null;
+};
 
 function openFromEnvironment(): DbHandle {
   const target = resolveConnectionTarget();
@@ -26,8 +30,8 @@ function openFromEnvironment(): DbHandle {
 }
 
 function realDb(): Database {
-  current ??= openFromEnvironment();
-  return current.db;
+  state.current ??= openFromEnvironment();
+  return state.current.db;
 }
 
 /**
@@ -38,7 +42,7 @@ export const db: Database = new Proxy(Object.create(null) as Database, {
   get(_target, property) {
     // Probes that are not a use must not open the database: `await` on a value that may be a
     // promise reads `then`; inspectors read symbols.
-    if (current === null && (property === 'then' || typeof property === 'symbol')) return undefined;
+    if (state.current === null && (property === 'then' || typeof property === 'symbol')) return undefined;
     const real = realDb();
     const value: unknown = Reflect.get(real, property, real);
     return typeof value === 'function' ? value.bind(real) : value;
@@ -53,7 +57,7 @@ export const db: Database = new Proxy(Object.create(null) as Database, {
 
 /** The handle behind `db` if it is open (its engine and location), without opening it. */
 export function openedDbHandle(): DbHandle | null {
-  return current;
+  return state.current;
 }
 
 /**
@@ -61,7 +65,7 @@ export function openedDbHandle(): DbHandle | null {
  * opens it again, from the environment as it is then.
  */
 export async function closeDb(): Promise<void> {
-  const handle = current;
-  current = null;
+  const handle = state.current;
+  state.current = null;
   if (handle) await handle.close();
 }

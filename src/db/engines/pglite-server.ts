@@ -116,6 +116,8 @@ class TurnQueue {
         await this.db.execProtocolRaw(SYNC);
         if (this.db.isInTransaction()) await this.db.execProtocolRaw(simpleQuery('ROLLBACK'));
       });
+    } catch {
+      // PGlite is closing (the server stops): there is no session left to clean
     } finally {
       this.owner = null;
       void this.run();
