@@ -1,13 +1,16 @@
 // A second (third...) process for tests/embedded-lock.test.ts. The embedded folder is PGLITE_DATA_DIR.
 //   hold                     open the folder with createDb(), print {"ready":...}, hold it until SIGTERM
 //   append N                 open with createDb(), insert N audit rows (4 at a time), print the ids committed
+//   lazy-append N            the same through the lazy `db` of src/db/index.ts, then closeDb()
 //   race DATA_DIR GO_FILE    print "ready", wait for GO_FILE to exist, take the folder's lock, print
 //                            "won PID" and hold the lock until SIGTERM
+//   exit-holding DATA_DIR    take the folder's lock and exit without releasing it
 // Failures print one line `error: CODE: message` and exit 1, like every command (src/cli/run.ts).
 import { existsSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { runCommand } from '../../src/cli/run.js';
 import { createDb } from '../../src/db/client.js';
+import { closeDb, db, openedDbHandle } from '../../src/db/index.js';
 import { acquireFolderLock } from '../../src/db/engines/folder-lock.js';
 import { auditLog } from '../../src/db/schema/index.js';
 
@@ -48,6 +51,22 @@ runCommand(async () => {
       }
       console.log(JSON.stringify({ location: handle.location, engine: handle.engine, ids }));
       return 0;
+    }
+    case 'lazy-append': {
+      const ids: string[] = [];
+      for (let i = 0; i < Number(args[0]); i++) {
+        const [row] = await db.insert(auditLog).values({ eventType: 'LOCK_TEST_LAZY', details: { n: i } }).returning({ id: auditLog.id });
+        ids.push(row.id);
+      }
+      const { location, engine } = openedDbHandle()!;
+      await closeDb();
+      console.log(JSON.stringify({ location, engine, ids }));
+      return 0;
+    }
+    case 'exit-holding': {
+      const lock = acquireFolderLock(args[0]);
+      console.log(JSON.stringify({ held: lock.path }));
+      process.exit(0); // no release(): the exit handler must remove it
     }
     case 'race': {
       const [dataDir, goFile] = args;
