@@ -1,4 +1,5 @@
-// createDb(): one entry point for every engine. DATABASE_URL unset means embedded PGlite.
+// createDb(): one entry point for every engine. DATABASE_URL unset means embedded PGlite: its folder
+// is opened directly, or through `npm run db:serve` while that holds it (engines/embedded.ts).
 import { type ConnectionTarget, resolveConnectionTarget } from './config.js';
 import type { DbHandle } from './engines/handle.js';
 
@@ -7,7 +8,7 @@ export interface CreateDbOptions {
   target?: ConnectionTarget;
   /** PGlite only: start from a dumped data folder (a migrated template, in tests). */
   pgliteLoadDataDir?: Blob | File;
-  /** Server engines only: pool size. */
+  /** Server engines (and an embedded folder reached through db:serve): pool size. */
   poolSize?: number;
 }
 
@@ -17,8 +18,8 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   // Engines load lazily so a Neon user never loads the WASM build, and a PGlite user never loads ws.
   switch (target.engine) {
     case 'pglite': {
-      const { openPglite } = await import('./engines/pglite.js');
-      return openPglite({ dataDir: target.dataDir, loadDataDir: options.pgliteLoadDataDir });
+      const { openEmbedded } = await import('./engines/embedded.js');
+      return openEmbedded({ dataDir: target.dataDir, loadDataDir: options.pgliteLoadDataDir, poolSize: options.poolSize });
     }
     case 'postgres': {
       const { openPostgres } = await import('./engines/postgres.js');

@@ -261,3 +261,20 @@ export function connectionErrorOf(err: unknown, attempt?: ConnectAttempt): Conne
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * An embedded (PGlite) data folder is already open in another process, or earlier in this one.
+ * PGlite keeps the database in its process's memory: a second process writing the same folder
+ * would overwrite the first one's files. `holderPid` is the process holding the folder;
+ * `servingUrl` is set when that process is `npm run db:serve` (createDb() connects through it).
+ */
+export class EmbeddedDbLockedError extends NexDriveError {
+  constructor(
+    message: string,
+    readonly lockPath: string,
+    readonly holderPid: number | undefined,
+    readonly servingUrl: string | undefined,
+  ) {
+    super('EMBEDDED_DB_LOCKED', message);
+  }
+}

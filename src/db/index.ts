@@ -1,5 +1,7 @@
-// The database layer's public face (spec section 3.3's src/db/index.ts): open a connection with
-// createDb(), migrate, seed, and the schema, types and errors that go with them.
+// The database layer's public face (spec section 3.3's src/db/index.ts): the ready `db` of the
+// environment (opened on first use, closed by closeDb()), createDb() for code that manages its own
+// handle, migrate, seed, and the schema, types and errors that go with them.
+export { db, closeDb, openedDbHandle } from './lazy.js';
 export { createDb, type CreateDbOptions } from './client.js';
 export { resolveConnectionTarget, type ConnectionTarget, type EngineName } from './config.js';
 export type { Database, DatabaseOrTransaction, DbHandle, Transaction } from './engines/handle.js';

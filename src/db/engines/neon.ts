@@ -40,8 +40,8 @@ function proxiedClient(proxy: string): typeof Client {
   };
 }
 
-/** Opens a pool and checks one connection: a server that cannot be reached fails here with a ConnectionError. */
-export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool: Pool }> {
+/** Opens a pool; nothing connects until the first query (the lazy `db` of src/db/index.ts uses this). */
+export function openNeonSync(options: NeonOptions): DbHandle & { pool: Pool } {
   // Node 20 has no global WebSocket; Neon's driver needs one.
   neonConfig.webSocketConstructor ??= ws;
   const proxy = options.wsProxy ?? neonWsProxy();
@@ -52,7 +52,6 @@ export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool:
   const pool = new Pool({ connectionString: options.url, max: options.max ?? 10 });
   pool.Client = NeonClient; // Neon's Pool sets its own Client class and ignores the `Client` option
   pool.on('error', () => {});
-  await checkPool(pool);
   const db = drizzle({ client: pool, schema }) as unknown as Database;
   return {
     engine: 'neon',
@@ -72,4 +71,14 @@ export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool:
     },
     close: () => pool.end(),
   };
+}
+
+/** Opens a pool and checks one connection: a server that cannot be reached fails here with a ConnectionError. */
+export async function openNeon(options: NeonOptions): Promise<DbHandle & { pool: Pool }> {
+  const handle = openNeonSync(options);
+  await checkPool(handle.pool).catch(async (err: unknown) => {
+    await handle.close().catch(() => {});
+    throw err;
+  });
+  return handle;
 }

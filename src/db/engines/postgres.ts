@@ -16,13 +16,12 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
-/** Opens a pool and checks one connection: a server that cannot be reached fails here with a ConnectionError. */
-export async function openPostgres(options: PostgresOptions): Promise<DbHandle & { pool: pg.Pool }> {
+/** Opens a pool; nothing connects until the first query (the lazy `db` of src/db/index.ts uses this). */
+export function openPostgresSync(options: PostgresOptions): DbHandle & { pool: pg.Pool } {
   const Client = withConnectErrors(pg.Client, { timeoutMs: options.connectTimeoutMs ?? connectTimeoutMs() });
   const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, Client: Client as unknown as new () => pg.Client });
   // An idle client that loses its server emits 'error'; without a listener that kills the process.
   pool.on('error', () => {});
-  await checkPool(pool);
   const db = drizzle({ client: pool, schema }) as unknown as Database;
   return {
     engine: 'postgres',
@@ -42,4 +41,14 @@ export async function openPostgres(options: PostgresOptions): Promise<DbHandle &
     },
     close: () => pool.end(),
   };
+}
+
+/** Opens a pool and checks one connection: a server that cannot be reached fails here with a ConnectionError. */
+export async function openPostgres(options: PostgresOptions): Promise<DbHandle & { pool: pg.Pool }> {
+  const handle = openPostgresSync(options);
+  await checkPool(handle.pool).catch(async (err: unknown) => {
+    await handle.close().catch(() => {});
+    throw err;
+  });
+  return handle;
 }
