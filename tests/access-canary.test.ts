@@ -32,6 +32,8 @@ const READS: Partial<Record<OperationName, ReadCall>> = {
   ],
   listPayments: (a) => access.listPayments(t.db, a, { studentId: w.student.id }),
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 1000 }),
+  getStudentProgress: (a) => access.getStudentProgress(t.db, a, { studentId: w.student.id }),
+  getInstructorProgressSummary: (a) => access.getInstructorProgressSummary(t.db, a, {}),
 };
 
 const exportedReads = () =>

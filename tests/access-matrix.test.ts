@@ -36,6 +36,14 @@ async function pendingLesson() {
   return id;
 }
 const evidence = { signatureUrl: 'r2://signatures/matrix.png' };
+/** Each allowed competency call teaches the next task (taught after taught is not a transition). */
+let nextTask = 0;
+const taskToTeach = () => (nextTask++ % 23) + 1;
+/** A refusal by a business rule, after the rights check let the actor through, counts as allowed here. */
+const allowedThrough = (codes: string[]) => (err: unknown) => {
+  if (codes.includes((err as { code?: string }).code ?? '')) return 'past the rights check';
+  throw err;
+};
 const uniqueDigits = () => String(Math.floor(Math.random() * 1e9));
 
 const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
@@ -56,6 +64,12 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   addPrivateNote: (a) => access.addPrivateNote(t.db, a, { studentId: w.student.id, note: 'Watch the blind spot', noteType: 'coaching_strategy' }),
   listBookings: (a) => access.listBookings(t.db, a, { studentId: w.student.id }),
   listPayments: (a) => access.listPayments(t.db, a, { studentId: w.student.id }),
+  recordCompetencyChange: (a) => access.recordCompetencyChange(t.db, a, { studentId: w.student.id, taskNumber: taskToTeach(), status: 'taught' }),
+  recordCompetencyChanges: (a) => access.recordCompetencyChanges(t.db, a, { studentId: w.student.id, changes: [{ taskNumber: taskToTeach(), status: 'taught' }] }),
+  getStudentProgress: (a) => access.getStudentProgress(t.db, a, { studentId: w.student.id }),
+  getInstructorProgressSummary: (a) => access.getInstructorProgressSummary(t.db, a, {}),
+  // The world's student is not competent in every task: an allowed caller meets CERTIFICATE_NOT_ELIGIBLE.
+  issueCertificate: (a) => access.issueCertificate(t.db, a, { studentId: w.student.id, confirm: true }).catch(allowedThrough(['CERTIFICATE_NOT_ELIGIBLE'])),
   appendAuditEvent: (a) => access.appendAuditEvent(t.db, a, { eventType: 'MATRIX_CHECK', subjectType: 'student', subjectId: w.student.id }),
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 5 }),
 };

@@ -191,6 +191,13 @@ function chainCase<T extends PgTable>(
 const at = (iso: string) => new Date(iso);
 const plusMinutes = (date: Date, minutes: number) => new Date(date.getTime() + minutes * 60_000);
 const lessonStart = at('2026-12-01T10:00:00+11:00'); // lessonValues() and validRows.bookings start here
+/** A student is inserted without a certificate (students_no_certificate_on_insert, ND017): the
+ *  certificate CHECKs are tested with that trigger off. */
+const certificateIssuedByUpdate: Shadowing = {
+  by: 'the students_no_certificate_on_insert trigger (SQLSTATE ND017)',
+  expectError: (err) => expect(sqlstateOf(err)).toBe('ND017'),
+  isolate: sql`alter table students disable trigger students_no_certificate_on_insert`,
+};
 /** 10:30-11:30 on 1 December in Canberra (daylight time), which is 23:30-00:30 UTC starting on 30 November. */
 const canberraMorning = { startTime: at('2026-11-30T23:30:00Z'), endTime: at('2026-12-01T00:30:00Z') };
 const HEX64 = "'^[0-9a-f]{64}$'";
@@ -488,6 +495,17 @@ const cases: CheckCase[] = [
   checkCase(students, 'students_night_hours_check', validRows.students, { '-0.01': { nightHours: '-0.01' } }, { '0': { nightHours: '0' } }),
   checkCase(students, 'students_professional_hours_check', validRows.students,
     { '-0.01': { professionalHours: '-0.01' } }, { '0': { professionalHours: '0' } }),
+  checkCase(students, 'students_certificate_number_check', validRows.students,
+    {
+      'CERT-26-1': { certificateNumber: 'CERT-26-1', certificateIssuedAt: lessonStart },
+      'NXD-2026-0001': { certificateNumber: 'NXD-2026-0001', certificateIssuedAt: lessonStart },
+    },
+    { 'CERT-2026-0001': { certificateNumber: 'CERT-2026-0001', certificateIssuedAt: lessonStart } },
+    { shadowing: certificateIssuedByUpdate }),
+  checkCase(students, 'students_certificate_issued_check', validRows.students,
+    { 'a number without an issue time': { certificateNumber: 'CERT-2026-0002' }, 'an issue time without a number': { certificateIssuedAt: lessonStart } },
+    { 'both': { certificateNumber: 'CERT-2026-0003', certificateIssuedAt: lessonStart }, 'neither': {} },
+    { shadowing: certificateIssuedByUpdate }),
 
   // vouchers
   enumCase(vouchers, 'vouchers_voucher_type_check', validRows.vouchers, 'voucherType', VOUCHER_TYPES),

@@ -33,3 +33,15 @@ export type { PaymentView } from './money/views.js';
 
 // Audit log
 export { appendAuditEvent, listAuditEvents } from './audit/audit-log.js';
+
+// Competencies (ACT CBT&A) and the certificate of competency
+export { recordCompetencyChange, recordCompetencyChanges } from './compliance/record-change.js';
+export { getStudentProgress, getInstructorProgressSummary, type StudentProgress, type StudentProgressCounts } from './compliance/progress.js';
+export { issueCertificate, type IssuedCertificate } from './compliance/certificate.js';
+export {
+  PrerequisitesNotMetError, NycCooldownActiveError, CertificateNotEligibleError, CertificateAlreadyIssuedError,
+} from './compliance/errors.js';
+export {
+  ALLOWED_TRANSITIONS, OVERRULE_TARGETS, requiredTasks, blockingTasks, refusalOf, progressOf,
+  type TaskRule, type TaskState, type TaskProgress, type Progress, type Refusal, type CompetencyChange,
+} from './compliance/rules.js';

@@ -14,6 +14,15 @@ export const NEXDRIVE_SQLSTATE = {
   recordFrozen: 'ND004',
   /** A sixth active parent link for one student. */
   parentLinkLimit: 'ND005',
+  // Competencies and the certificate (migration 0017); DETAIL holds JSON facts (blockingTasks, endsAt...).
+  competencyTransition: 'ND010',
+  prerequisitesNotMet: 'ND011',
+  nycCooldownActive: 'ND012',
+  finalDriveLessonRequired: 'ND013',
+  competencyRowMismatch: 'ND014',
+  clockOverrideRefused: 'ND015',
+  certificateFrozen: 'ND016',
+  certificateNotEligible: 'ND017',
 } as const;
 
 export type DbErrorCode =
@@ -28,6 +37,14 @@ export type DbErrorCode =
   | 'SIGNATURE_REFUSED'
   | 'RECORD_FROZEN'
   | 'PARENT_LINK_LIMIT'
+  | 'INVALID_TRANSITION'
+  | 'PREREQUISITES_NOT_MET'
+  | 'NYC_COOLDOWN_ACTIVE'
+  | 'FINAL_DRIVE_LESSON_REQUIRED'
+  | 'COMPETENCY_ROW_MISMATCH'
+  | 'CLOCK_OVERRIDE_REFUSED'
+  | 'CERTIFICATE_FROZEN'
+  | 'CERTIFICATE_NOT_ELIGIBLE'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -90,6 +107,8 @@ export class DbError extends NexDriveError {
     readonly constraint: string | undefined,
     readonly table: string | undefined,
     cause: unknown,
+    /** Facts our own triggers put in the error's DETAIL as JSON (e.g. blockingTasks), parsed. */
+    readonly details: Record<string, unknown> | undefined = undefined,
   ) {
     super(code, message, { cause });
   }
@@ -130,6 +149,14 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.signatureRefused]: 'SIGNATURE_REFUSED',
   [NEXDRIVE_SQLSTATE.recordFrozen]: 'RECORD_FROZEN',
   [NEXDRIVE_SQLSTATE.parentLinkLimit]: 'PARENT_LINK_LIMIT',
+  [NEXDRIVE_SQLSTATE.competencyTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.prerequisitesNotMet]: 'PREREQUISITES_NOT_MET',
+  [NEXDRIVE_SQLSTATE.nycCooldownActive]: 'NYC_COOLDOWN_ACTIVE',
+  [NEXDRIVE_SQLSTATE.finalDriveLessonRequired]: 'FINAL_DRIVE_LESSON_REQUIRED',
+  [NEXDRIVE_SQLSTATE.competencyRowMismatch]: 'COMPETENCY_ROW_MISMATCH',
+  [NEXDRIVE_SQLSTATE.clockOverrideRefused]: 'CLOCK_OVERRIDE_REFUSED',
+  [NEXDRIVE_SQLSTATE.certificateFrozen]: 'CERTIFICATE_FROZEN',
+  [NEXDRIVE_SQLSTATE.certificateNotEligible]: 'CERTIFICATE_NOT_ELIGIBLE',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */
@@ -153,7 +180,17 @@ export function toDbError(err: unknown): NexDriveError {
     CODE_BY_SQLSTATE[fields.code ?? ''] ||
     'DATABASE_ERROR';
   const where = fields.constraint ? ` (${fields.constraint})` : '';
-  return new DbError(code, `${fields.message ?? 'database error'}${where}`, fields.code, fields.constraint, fields.table, err);
+  return new DbError(code, `${fields.message ?? 'database error'}${where}`, fields.code, fields.constraint, fields.table, err, jsonDetail(fields));
+}
+
+/** The DETAIL of one of our own errors (SQLSTATE class ND), when it is a JSON object. */
+function jsonDetail(fields: PgErrorFields): Record<string, unknown> | undefined {
+  if (!fields.code?.startsWith('ND') || !fields.detail?.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(fields.detail) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs a database call and rethrows its failure as a typed error. */

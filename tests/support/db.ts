@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openPglite } from '../../src/db/engines/pglite.js';
-import type { DbHandle } from '../../src/db/engines/handle.js';
+import { sql } from 'drizzle-orm';
+import type { DbHandle, Transaction } from '../../src/db/engines/handle.js';
 import { APP_TEST_LOGIN, databaseUrl, openServerDb, TEMPLATE_DATABASE } from './server.js';
 
 /** pglite, or on the test server: postgres (node-postgres) or neon (the Neon driver through ws-proxy). */
@@ -25,6 +26,12 @@ export function serverCliEnv(url: string): NodeJS.ProcessEnv {
 export interface TestDb extends DbHandle {
   /** The server URL of this file's own database (server engine only), as its owner. */
   url?: string;
+  /**
+   * Runs `use` in a transaction on this database as its owner (the migrating role), whatever role
+   * the file runs as: for what only the owner may do (the test clock nexdrive.clock, disabling a
+   * trigger). PGlite: SET LOCAL ROLE on the one session; a server: a second pool, as the owner.
+   */
+  asOwner<T>(use: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Closes every connection and drops the database. */
   dispose(): Promise<void>;
 }
@@ -58,7 +65,12 @@ export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
     const template = new Blob([readFileSync(inject('pgliteTemplatePath'))]);
     const handle = await openPglite({ dataDir: 'memory://', loadDataDir: template });
     if (asApp) await handle.client.exec('set role nexdrive_app');
-    return { ...handle, dispose: () => handle.close() };
+    const asOwner = <T>(use: (tx: Transaction) => Promise<T>) =>
+      handle.db.transaction(async (tx) => {
+        if (asApp) await tx.execute(sql`set local role postgres`); // the session user is the superuser
+        return use(tx);
+      });
+    return { ...handle, asOwner, dispose: () => handle.close() };
   }
   const serverUrl = inject('serverUrl');
   const name = `nexdrive_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -67,10 +79,14 @@ export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
   await createFromTemplate(admin, name);
   const url = databaseUrl(serverUrl, name);
   const handle = await openServerHandle(asApp ? withUser(url, APP_TEST_LOGIN) : url, options.poolSize ?? 20);
+  let ownerHandle: Promise<DbHandle> | undefined;
+  const owner = () => (asApp ? (ownerHandle ??= openServerHandle(url, 4)) : Promise.resolve(handle));
   return {
     ...handle,
     url,
+    asOwner: async (use) => (await owner()).db.transaction(use),
     async dispose() {
+      if (ownerHandle) await (await ownerHandle).close();
       await handle.close();
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();

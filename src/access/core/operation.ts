@@ -9,7 +9,7 @@
 //   5. database errors turned into typed errors with stable codes.
 import type { z } from 'zod';
 import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
-import { mapDbErrors } from '../../db/errors.js';
+import { toDbError, type NexDriveError } from '../../db/errors.js';
 import { actorSchema, type Actor } from './actor.js';
 import { OperationContext } from './context.js';
 import { resolveActor } from './resolve-actor.js';
@@ -30,19 +30,23 @@ export function defineOperation<S extends z.ZodType, R>(definition: {
   kind: OperationKind;
   input: S;
   run: (ctx: OperationContext, input: z.output<S>) => Promise<R>;
+  /** Turns a typed database error into the capability's own richer error (e.g. with blockingTasks). */
+  mapError?: (err: NexDriveError) => NexDriveError;
 }): Operation<z.input<S>, R> {
-  const { name, kind, input: schema, run } = definition;
+  const { name, kind, input: schema, run, mapError = (err) => err } = definition;
   const operation = async (db: DatabaseOrTransaction, actor: Actor, rawInput: z.input<S>): Promise<R> => {
     const who = parseInput(actorSchema, actor, 'actor');
     const input = parseInput(schema, rawInput);
-    return mapDbErrors(() =>
-      db.transaction(async (tx) => {
+    try {
+      return await db.transaction(async (tx) => {
         const ctx = new OperationContext(tx, await resolveActor(tx, who), name);
         const result = await run(ctx, input);
         if (!ctx.authorized) throw new Error(`operation ${name} returned without checking the actor's rights`);
         return result;
-      }),
-    );
+      });
+    } catch (err) {
+      throw mapError(toDbError(err));
+    }
   };
   Object.defineProperty(operation, 'name', { value: name });
   return Object.assign(operation, { operation: { name, kind } as const });

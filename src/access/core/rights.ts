@@ -45,6 +45,13 @@ export const RIGHTS = {
   signLessonAsStudent: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' },
   disputeLesson: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' },
 
+  // competencies (ACT CBT&A) and the certificate of competency
+  recordCompetencyChange: { over: 'student', parentNeeds: 'canViewProgress', ...staff },
+  recordCompetencyChanges: { over: 'student', parentNeeds: 'canViewProgress', ...staff },
+  getStudentProgress: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  getInstructorProgressSummary: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },
+  issueCertificate: { over: 'student', parentNeeds: 'canViewProgress', ...staff },
+
   // private notes: never a student's, a parent's or an AI agent's
   listPrivateNotes: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'allow', student: 'hidden', parent: 'hidden', system: 'hidden' },
   addPrivateNote: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'forbid' },

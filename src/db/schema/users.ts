@@ -154,7 +154,9 @@ export const students = pgTable('students', {
   estimatedTestDate: date('estimated_test_date'),
   completionDate: date('completion_date'),
   certificateIssuedAt: timestamptz('certificate_issued_at'),
-  certificateNumber: text('certificate_number'), // Form 165751 serial number
+  // CERT-YYYY-NNNN: one gapless sequence per Canberra year, set by the database when the certificate
+  // is issued (migration students_certificate_guard), never changed after. Form 165751's serial number.
+  certificateNumber: text('certificate_number'),
 
   status: text('status', { enum: STUDENT_STATUSES }).notNull().default('active'),
 
@@ -169,12 +171,15 @@ export const students = pgTable('students', {
   index('idx_students_instructor_id').on(table.instructorId),
   index('idx_students_status').on(table.status),
   index('idx_students_licence_number').on(table.licenceNumber),
+  uniqueIndex('students_certificate_number_unique').on(table.certificateNumber),
   checkOneOf('students_licence_type_check', 'licence_type', LICENCE_TYPES),
   checkOneOf('students_transmission_check', 'transmission', TRANSMISSIONS),
   checkOneOf('students_status_check', 'status', STUDENT_STATUSES),
   check('students_total_hours_check', sql`total_hours >= 0`),
   check('students_night_hours_check', sql`night_hours >= 0`),
   check('students_professional_hours_check', sql`professional_hours >= 0`),
+  check('students_certificate_number_check', sql`certificate_number ~ '^CERT-[0-9]{4}-[0-9]{4,}$'`),
+  check('students_certificate_issued_check', sql`(certificate_number IS NULL) = (certificate_issued_at IS NULL)`),
 ]);
 
 // ─────────────────────────────────────────────

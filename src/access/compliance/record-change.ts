@@ -1,0 +1,112 @@
+// Recording competency changes: each is a new row of the student's chained competency record, for
+// the student's own instructor and transmission, checked by the database (migration 0017) under the
+// student's chain lock, with its audit entry. Several tasks from one lesson are one transaction: all
+// or nothing. An admin may overrule a competent task, with a reason; nobody else can move it.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { ValidationError } from '../../db/errors.js';
+import { COMPETENCY_STATUSES } from '../../db/schema/enums.js';
+import { signatures, studentCompetencies } from '../../db/schema/index.js';
+import type { StudentCompetency } from '../../db/types.js';
+import { recordAudit } from '../core/audit.js';
+import type { OperationContext } from '../core/context.js';
+import { defineOperation } from '../core/operation.js';
+import { id, text } from '../core/validation.js';
+import { signatureEvidence } from '../logbook/inputs.js';
+import { toComplianceError } from './errors.js';
+import { loadStudentState, loadTaskRules } from './state.js';
+
+const change = z.strictObject({
+  taskNumber: z.int().positive(),
+  status: z.enum(COMPETENCY_STATUSES).exclude(['not_started']),
+  /** Required for an admin's overrule of a competent task; kept in the audit entry. */
+  reason: text(1000).optional(),
+});
+
+const common = {
+  studentId: id(),
+  /** The lesson the change was made in (the final drive needs one of at least 45 minutes). */
+  lessonId: id().optional(),
+  /** The instructor's signature on the change(s), captured on the device. */
+  signature: signatureEvidence.optional(),
+};
+
+export const recordCompetencyChangesInput = z.strictObject({ ...common, changes: z.array(change).min(1).max(23) });
+export const recordCompetencyChangeInput = z.strictObject({ ...common, ...change.shape });
+
+type ChangesInput = z.output<typeof recordCompetencyChangesInput>;
+
+async function record(ctx: OperationContext, input: ChangesInput): Promise<StudentCompetency[]> {
+  const { student } = await ctx.student(input.studentId);
+  const tasks = await loadTaskRules(ctx.tx);
+  const byNumber = new Map(tasks.map((t) => [t.taskNumber, t]));
+  const unknown = input.changes.flatMap((c, i) => (byNumber.get(c.taskNumber)?.isActive ? [] : [`changes.${i}.taskNumber`]));
+  if (unknown.length) throw new ValidationError(`unknown or inactive task number at ${unknown.join(', ')}`, unknown.map((f) => `${f}: not an active competency task`), unknown);
+  const a = ctx.actor;
+  if (input.signature && a.kind !== 'instructor') throw new ValidationError('signature: only the student’s instructor signs a competency change', ['signature: not an instructor'], ['signature']);
+
+  const state = await loadStudentState(ctx.tx, student.id, student.transmission);
+  const rows: StudentCompetency[] = [];
+  const audits: Array<Parameters<typeof recordAudit>[1]> = [];
+  for (const [i, c] of input.changes.entries()) {
+    const task = byNumber.get(c.taskNumber)!;
+    const overrule = a.kind === 'admin' && state.get(c.taskNumber)?.status === 'competent';
+    if (overrule && !c.reason) {
+      throw new ValidationError(`changes.${i}.reason: overruling competent task ${c.taskNumber} needs a reason`, [`changes.${i}.reason: required to overrule`], [`changes.${i}.reason`]);
+    }
+    // Only this row is an overrule: the setting is set for it and cleared after it.
+    await ctx.tx.execute(sql`select set_config('nexdrive.competency_overrule', ${overrule ? c.reason! : ''}, true)`);
+    const rowId = randomUUID();
+    let signatureId: string | undefined;
+    if (input.signature && a.kind === 'instructor') {
+      const e = input.signature;
+      const [sig] = await ctx.tx
+        .insert(signatures)
+        .values({ ...e, gpsLatitude: e.gpsLatitude?.toString(), gpsLongitude: e.gpsLongitude?.toString(), signerId: a.userId, signerRole: 'instructor', documentType: 'competency', documentId: rowId })
+        .returning();
+      signatureId = sig.id;
+    }
+    const [row] = await ctx.tx
+      .insert(studentCompetencies)
+      .values({
+        id: rowId, studentId: student.id, taskId: task.id, instructorId: student.instructorId, status: c.status, transmission: student.transmission,
+        lessonId: input.lessonId, signatureId, signedByInstructor: signatureId !== undefined,
+      })
+      .returning();
+    await ctx.tx.execute(sql`select set_config('nexdrive.competency_overrule', '', true)`);
+    state.set(c.taskNumber, { status: row.status, changedAt: row.statusChangedAt });
+    rows.push(row);
+    audits.push({
+      eventType: overrule ? 'COMPETENCY_OVERRULED' : row.status === 'competent' ? 'COMPETENCY_SIGNED_OFF' : 'COMPETENCY_CHANGED',
+      severity: overrule ? 'warning' : 'info',
+      subjectType: 'student',
+      subjectId: student.id,
+      details: { competencyId: row.id, taskNumber: c.taskNumber, status: row.status, transmission: row.transmission, lessonId: row.lessonId, ...(c.reason ? { reason: c.reason } : {}) },
+    });
+  }
+  // The audit log is appended last (the chains' lock order: signatures, competencies, audit_log).
+  for (const event of audits) await recordAudit(ctx, event);
+  return rows;
+}
+
+/** Several competency changes for one student (from one lesson, say): all recorded, or none. */
+export const recordCompetencyChanges = defineOperation({
+  name: 'recordCompetencyChanges',
+  kind: 'write',
+  input: recordCompetencyChangesInput,
+  run: record,
+  mapError: toComplianceError,
+});
+
+/** One competency change: a new row for the task, with its audit entry. */
+export const recordCompetencyChange = defineOperation({
+  name: 'recordCompetencyChange',
+  kind: 'write',
+  input: recordCompetencyChangeInput,
+  async run(ctx, { taskNumber, status, reason, ...rest }) {
+    const [row] = await record(ctx, { ...rest, changes: [{ taskNumber, status, reason }] });
+    return row;
+  },
+  mapError: toComplianceError,
+});
