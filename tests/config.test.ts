@@ -118,6 +118,15 @@ describe('NEON_WS_PROXY (local testing only)', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toContain('expected host:port');
   });
+
+  it.each(['10.0.0.5:54330', 'proxy.example.com:443', 'ep-cool-1.ap-southeast-2.aws.neon.tech:443'])(
+    'refuses a proxy that is not on this machine (%s): it turns TLS off',
+    (value) => {
+      const err = thrownBy(() => neonWsProxy({ NEON_WS_PROXY: value }));
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toContain('only a proxy on this machine');
+    },
+  );
 });
 
 describe('createDb', () => {

@@ -124,6 +124,7 @@ describe('as a member of nexdrive_app', () => {
   it('cannot drop or alter a table', refused('alter table payments drop constraint payments_amount_cents_check'));
   it('cannot create a table of its own in public', refused('create table public.sneaky (id int)'));
   it('cannot read the migrations journal', refused('select * from drizzle.__drizzle_migrations'));
+  it('cannot create a temporary table (one could stand in for a table a guard reads)', refused('create temp table signatures (id int)'));
 
   it('appends to the audit log, and the chain trigger still links the row', async () => {
     const [row] = await app.db.insert(auditLog).values({ eventType: 'APP_EVENT', details: { ok: true } }).returning();

@@ -91,11 +91,14 @@ describe('competency tasks', () => {
     expect(after).toMatchObject({ taskNumber: task.taskNumber, prerequisites: [1, 2] });
   });
 
-  it('still take a new name and description when referred to, and any change when not', async () => {
+  it('still take a new name and description when referred to, and new rules when not; never a new number', async () => {
     const task = await referencedTask();
     await t.db.update(competencyTasks).set({ name: 'Renamed', description: 'Clearer words' }).where(eq(competencyTasks.id, task.id));
     const [fresh] = await t.db.insert(competencyTasks).values(await validRows.competency_tasks(t.db)).returning();
-    const [renumbered] = await t.db.update(competencyTasks).set({ taskNumber: fresh.taskNumber + 1, prerequisites: [3] }).where(eq(competencyTasks.id, fresh.id)).returning();
-    expect(renumbered.prerequisites).toEqual([3]);
+    const [changed] = await t.db.update(competencyTasks).set({ prerequisites: [3] }).where(eq(competencyTasks.id, fresh.id)).returning();
+    expect(changed.prerequisites).toEqual([3]);
+    // Lessons name tasks by number (competencies_taught...): a number never changes, even unreferenced.
+    const err = await failureOf(() => t.db.update(competencyTasks).set({ taskNumber: fresh.taskNumber + 1 }).where(eq(competencyTasks.id, fresh.id)));
+    expect(toDbError(err).code).toBe('RECORD_FROZEN');
   });
 });

@@ -26,6 +26,7 @@ interface Deviation {
 
 const APPEND_ONLY_REASON = 'append-only enforcement (issue 3)';
 const SIGNATURE_BINDING_REASON = 'signatures bound to the people who may sign each document, at the database clock (issue 6)';
+const IDENTITY_REASON = 'a person\'s user_id never changes; an instructor\'s only with its audit entry (hardening of issue 6)';
 const COMPLIANCE_REASON = 'the ACT CBT&A rules and the certificate of competency, enforced by the database (issue 8)';
 const PARENT_LIMIT_REASON = 'at most 5 active parent links per student (issue 7)';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
@@ -106,6 +107,8 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
     reason: COMPLIANCE_REASON,
   },
   { kind: 'trigger', match: /^(competency_guard|students_certificate_guard|students_no_certificate_on_insert)$/, reason: COMPLIANCE_REASON },
+  { kind: 'function', match: 'nd_identity_guard', reason: IDENTITY_REASON },
+  { kind: 'trigger', match: /^(instructors|students|parents|profiles)_identity_guard$/, reason: IDENTITY_REASON },
   { kind: 'index', match: 'students_certificate_number_unique', reason: 'certificate numbers are unique in the database (issue 8)' },
   { kind: 'trigger', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
 ];

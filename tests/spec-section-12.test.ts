@@ -74,6 +74,8 @@ describe('the lazy db', () => {
   it('opens nothing when imported, opens on first use, and closeDb() lets go of it; a later use opens it again', async () => {
     expect(openedDbHandle()).toBeNull();
     expect(await dbIsOpen()).toBe(false);
+    expect(JSON.stringify({ db })).toBe('{"db":{}}'); // logging it is not a use
+    expect(openedDbHandle()).toBeNull();
     const [{ n }] = await db.select({ n: competencyTasks.taskNumber }).from(competencyTasks).where(eq(competencyTasks.taskNumber, 1));
     expect(n).toBe(1);
     expect(await dbIsOpen()).toBe(true);

@@ -95,6 +95,11 @@ export function neonWsProxy(env: NodeJS.ProcessEnv = process.env): string | unde
   if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(raw)) {
     throw new ConfigError(`NEON_WS_PROXY is "${raw}"; expected host:port of a local WebSocket proxy (testing only), e.g. 127.0.0.1:54330`);
   }
+  // The proxy switches TLS off: only a proxy on this machine, so a stray setting can never send
+  // credentials in clear text across a network.
+  if (!/^(127\.\d+\.\d+\.\d+|localhost):/.test(raw)) {
+    throw new ConfigError(`NEON_WS_PROXY is "${raw}"; only a proxy on this machine (127.0.0.1 or localhost) is allowed: it turns TLS off`);
+  }
   return raw;
 }
 

@@ -14,6 +14,8 @@ export const NEXDRIVE_SQLSTATE = {
   recordFrozen: 'ND004',
   /** A sixth active parent link for one student. */
   parentLinkLimit: 'ND005',
+  /** A person's user_id changed (an instructor's only with its INSTRUCTOR_RELINKED audit entry). */
+  identityFrozen: 'ND006',
   // Competencies and the certificate (migration 0017); DETAIL holds JSON facts (blockingTasks, endsAt...).
   competencyTransition: 'ND010',
   prerequisitesNotMet: 'ND011',
@@ -37,6 +39,7 @@ export type DbErrorCode =
   | 'SIGNATURE_REFUSED'
   | 'RECORD_FROZEN'
   | 'PARENT_LINK_LIMIT'
+  | 'IDENTITY_FROZEN'
   | 'INVALID_TRANSITION'
   | 'PREREQUISITES_NOT_MET'
   | 'NYC_COOLDOWN_ACTIVE'
@@ -149,6 +152,7 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.signatureRefused]: 'SIGNATURE_REFUSED',
   [NEXDRIVE_SQLSTATE.recordFrozen]: 'RECORD_FROZEN',
   [NEXDRIVE_SQLSTATE.parentLinkLimit]: 'PARENT_LINK_LIMIT',
+  [NEXDRIVE_SQLSTATE.identityFrozen]: 'IDENTITY_FROZEN',
   [NEXDRIVE_SQLSTATE.competencyTransition]: 'INVALID_TRANSITION',
   [NEXDRIVE_SQLSTATE.prerequisitesNotMet]: 'PREREQUISITES_NOT_MET',
   [NEXDRIVE_SQLSTATE.nycCooldownActive]: 'NYC_COOLDOWN_ACTIVE',

@@ -41,8 +41,8 @@ function realDb(): Database {
 export const db: Database = new Proxy(Object.create(null) as Database, {
   get(_target, property) {
     // Probes that are not a use must not open the database: `await` on a value that may be a
-    // promise reads `then`; inspectors read symbols.
-    if (state.current === null && (property === 'then' || typeof property === 'symbol')) return undefined;
+    // promise reads `then`; JSON.stringify reads `toJSON`; inspectors read symbols.
+    if (state.current === null && (property === 'then' || property === 'toJSON' || typeof property === 'symbol')) return undefined;
     const real = realDb();
     const value: unknown = Reflect.get(real, property, real);
     return typeof value === 'function' ? value.bind(real) : value;

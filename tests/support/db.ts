@@ -77,6 +77,8 @@ export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await createFromTemplate(admin, name);
+  // A database's own privileges are not copied from its template: repeat migration 0018's REVOKE.
+  await admin.query(`revoke temporary on database ${name} from public`);
   const url = databaseUrl(serverUrl, name);
   const handle = await openServerHandle(asApp ? withUser(url, APP_TEST_LOGIN) : url, options.poolSize ?? 20);
   let ownerHandle: Promise<DbHandle> | undefined;

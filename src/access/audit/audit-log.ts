@@ -5,17 +5,24 @@ import { z } from 'zod';
 import { auditLog } from '../../db/schema/index.js';
 import { AUDIT_SEVERITIES } from '../../db/schema/enums.js';
 import type { AuditLogEntry } from '../../db/types.js';
-import { recordAudit } from '../core/audit.js';
+import { isOperationEventType, recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
-import { id } from '../core/validation.js';
+import { boundedJson, id } from '../core/validation.js';
 
 export const appendAuditEventInput = z.strictObject({
-  eventType: z.string().regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'an event type is UPPER_SNAKE_CASE, e.g. BOOKING_CREATED'),
+  eventType: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]{2,63}$/, 'an event type is UPPER_SNAKE_CASE, e.g. USER_SIGNED_IN')
+    .refine((t) => !isOperationEventType(t), 'this kind of event is written by the operation that does it (e.g. LESSON_SIGNED by signLessonAsInstructor), never appended'),
   severity: z.enum(AUDIT_SEVERITIES).optional(),
   subjectType: z.string().regex(/^[a-z][a-z_]{1,39}$/, 'a subject type is lower_snake_case, e.g. booking').optional(),
   subjectId: id().optional(),
-  /** What happened. Never note contents, card data or signature images. */
-  details: z.record(z.string(), z.json()).optional(),
+  /** What happened. Never note contents, card data or signature images. `systemActor` is the
+   *  access layer's own key (the name of a system actor) and cannot be given. */
+  details: boundedJson()
+    .refine((d) => d !== null && typeof d === 'object' && !Array.isArray(d), 'details is a JSON object')
+    .refine((d) => !Object.hasOwn(d as object, 'systemActor'), 'systemActor is recorded by the access layer, not given')
+    .optional(),
   ipAddress: z.union([z.ipv4(), z.ipv6()]).optional(),
   userAgent: z.string().max(1000).optional(),
 });
@@ -25,8 +32,11 @@ export const appendAuditEvent = defineOperation({
   kind: 'write',
   input: appendAuditEventInput,
   async run(ctx, event): Promise<AuditLogEntry> {
-    ctx.school();
-    return recordAudit(ctx, event);
+    // An entry about a student or a lesson may be written only by someone who can see it.
+    if (event.subjectId && event.subjectType === 'student') await ctx.student(event.subjectId);
+    else if (event.subjectId && event.subjectType === 'lesson') await ctx.lesson(event.subjectId);
+    else ctx.school();
+    return recordAudit(ctx, event as Parameters<typeof recordAudit>[1]);
   },
 });
 

@@ -6,6 +6,21 @@ import { auditLog } from '../../db/schema/index.js';
 import type { AuditLogEntry, NewAuditLogEntry } from '../../db/types.js';
 import type { OperationContext } from './context.js';
 
+/**
+ * Event types the access layer's own operations write (domain-rules.md "Integrity": lessons,
+ * competencies, certificates, bookings, payments and refunds, package credits, private notes, roles
+ * and privacy settings...). Nobody may append one through appendAuditEvent: an entry with one of
+ * these prefixes was written by the operation that did the thing.
+ */
+export const OPERATION_EVENT_PREFIXES = [
+  'LESSON_', 'COMPETENCY_', 'CERTIFICATE_', 'BOOKING_', 'PAYMENT_', 'REFUND_', 'INVOICE_', 'PACKAGE_', 'CREDIT_',
+  'VOUCHER_', 'PRIVATE_NOTE_', 'PRIVACY_', 'INSTRUCTOR_', 'ROLE_', 'SIGNATURE_', 'DOCUMENT_', 'KNOWLEDGE_', 'WAITLIST_',
+] as const;
+
+export function isOperationEventType(eventType: string): boolean {
+  return OPERATION_EVENT_PREFIXES.some((prefix) => eventType.startsWith(prefix));
+}
+
 export type AuditEvent = Pick<NewAuditLogEntry, 'eventType' | 'severity' | 'subjectType' | 'subjectId' | 'details' | 'ipAddress' | 'userAgent' | 'gpsLatitude' | 'gpsLongitude'>;
 
 export async function recordAudit(ctx: OperationContext, event: AuditEvent): Promise<AuditLogEntry> {

@@ -6,7 +6,13 @@ import { ValidationError } from '../../db/errors.js';
 
 /** Parses `raw` or throws ValidationError listing every problem as "field: message". */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, what = 'input'): z.output<S> {
-  const parsed = schema.safeParse(raw);
+  let parsed: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    parsed = schema.safeParse(raw);
+  } catch (err) {
+    // A value zod cannot even walk (a cycle, a stack-deep nesting) is bad input like any other.
+    throw new ValidationError(`invalid ${what}: ${(err as Error).message}`, [`${what}: cannot be read (${(err as Error).name})`], [what]);
+  }
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || what}: ${i.message}`);
   const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || what))];
@@ -18,19 +24,54 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, what = 
 /** A row id. */
 export const id = () => z.uuid('expected a uuid');
 
+/** The years an instant of the school's business may fall in (lessons, bookings, payments). */
+export const BUSINESS_YEARS = { from: 1900, to: 2200 } as const;
+
 /**
  * An instant: a Date, or an ISO 8601 date-time with an offset or Z ("2026-12-01T10:00:00+11:00").
- * A string without an offset is refused: it would be read in the server's time zone. Years 1..9999.
+ * A string without an offset is refused: it would be read in the server's time zone. Years 1900 to
+ * 2200 (before 1895 Canberra kept local mean time, which JavaScript and PostgreSQL date differently).
  */
 export const instant = () =>
   z
     .union([z.date(), z.iso.datetime({ offset: true, message: 'expected a date-time with an offset, e.g. 2026-12-01T10:00:00+11:00' })])
     .transform((v) => (v instanceof Date ? v : new Date(v)))
     .refine((d) => !Number.isNaN(d.getTime()), 'expected a valid date-time')
-    .refine((d) => d.getUTCFullYear() >= 1 && d.getUTCFullYear() <= 9999, 'expected a date-time in years 1 to 9999');
+    .refine(
+      (d) => d.getUTCFullYear() >= BUSINESS_YEARS.from && d.getUTCFullYear() <= BUSINESS_YEARS.to,
+      `expected a date-time in years ${BUSINESS_YEARS.from} to ${BUSINESS_YEARS.to}`,
+    );
 
 /** A calendar date, YYYY-MM-DD. */
 export const isoDate = () => z.iso.date('expected a date like 2026-12-01');
 
 /** Free text a person typed: trimmed, not empty, bounded. */
 export const text = (max = 2000) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+
+/**
+ * A JSON value a caller supplies (device info, audit details): at most `maxBytes` of JSON and
+ * `maxDepth` levels of nesting, checked without recursion, so a hostile value can neither fill an
+ * append-only table nor overflow the stack.
+ */
+export const boundedJson = ({ maxBytes = 16_384, maxDepth = 8 } = {}) =>
+  z.json().superRefine((value, ctx) => {
+    const stack: Array<[unknown, number]> = [[value, 0]];
+    while (stack.length) {
+      const [v, depth] = stack.pop()!;
+      if (v === null || typeof v !== 'object') continue;
+      if (depth >= maxDepth) {
+        ctx.addIssue({ code: 'custom', message: `nested deeper than ${maxDepth} levels` });
+        return;
+      }
+      for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    }
+    if (Buffer.byteLength(JSON.stringify(value)) > maxBytes) ctx.addIssue({ code: 'custom', message: `more than ${maxBytes} bytes of JSON` });
+  });
+
+/** Where an uploaded file lives: an r2:// or https:// URL, or a storage path (no other scheme). */
+export const storageUrl = () =>
+  z
+    .string()
+    .trim()
+    .max(500)
+    .regex(/^(r2:\/\/|https:\/\/|[A-Za-z0-9][\w\-./]*$)/, 'expected an r2:// or https:// URL, or a storage path like signatures/abc.png');

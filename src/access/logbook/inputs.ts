@@ -6,7 +6,10 @@ import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { lessons, signatures } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
-import { id, instant, isoDate, text } from '../core/validation.js';
+import { boundedJson, id, instant, isoDate, storageUrl, text } from '../core/validation.js';
+
+/** No lesson is longer than this (a typo in a date must not become a logbook entry of weeks). */
+export const MAX_LESSON_MINUTES = 12 * 60;
 
 const taskNumbers = z.array(z.int().min(1, 'task numbers are 1 to 23').max(23, 'task numbers are 1 to 23')).max(23);
 const latitude = z.number().min(-90).max(90);
@@ -23,6 +26,7 @@ export const lessonDataFields = createInsertSchema(lessons, {
   locationSuburb: (s) => s.trim().max(100),
   locationDetail: (s) => s.trim().max(500),
   comments: (s) => s.max(4000),
+  deviceInfo: () => boundedJson(),
 })
   .pick({
     odoStart: true, odoEnd: true, competenciesTaught: true, competenciesAssessed: true, competenciesAchievedManual: true,
@@ -40,7 +44,11 @@ const isNumber = (v: unknown): v is number => typeof v === 'number';
  *  field failed on its own, so each rule looks only at fields that are valid. */
 export function lessonRuleIssues(l: Timing): Array<{ path: string; message: string }> {
   const issues: Array<{ path: string; message: string }> = [];
-  if (isDate(l.startTime) && isDate(l.endTime) && !(l.endTime > l.startTime)) issues.push({ path: 'endTime', message: 'a lesson ends after it starts' });
+  if (isDate(l.startTime) && isDate(l.endTime)) {
+    const minutes = (l.endTime.getTime() - l.startTime.getTime()) / 60_000;
+    if (minutes < 1) issues.push({ path: 'endTime', message: 'a lesson ends at least a minute after it starts' });
+    else if (minutes > MAX_LESSON_MINUTES) issues.push({ path: 'endTime', message: `a lesson lasts at most ${MAX_LESSON_MINUTES / 60} hours` });
+  }
   if (isDate(l.startTime) && typeof l.lessonDate === 'string' && l.lessonDate !== canberraDate(l.startTime)) {
     issues.push({ path: 'lessonDate', message: `is the Canberra date of startTime, ${canberraDate(l.startTime)}` });
   }
@@ -78,8 +86,9 @@ export const recordLessonCorrectionInput = z.strictObject({
 
 /** Evidence captured with a signature: the image's storage path and where and how it was made. */
 export const signatureEvidence = createInsertSchema(signatures, {
-  signatureUrl: (s) => s.trim().min(1).max(500),
+  signatureUrl: () => storageUrl(),
   userAgent: (s) => s.max(1000),
+  deviceInfo: () => boundedJson(),
 })
   .pick({ signatureUrl: true, userAgent: true, deviceInfo: true })
   .partial({ userAgent: true, deviceInfo: true })

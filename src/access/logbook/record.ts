@@ -2,7 +2,7 @@
 // always for the student's own instructor; the database gives it its number (the next of the
 // student's lessons; a correction keeps the original's) and checks the correction rules.
 import { and, eq } from 'drizzle-orm';
-import { NotFoundError, ValidationError } from '../../db/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.js';
 import { bookings, lessons } from '../../db/schema/index.js';
 import type { Lesson } from '../../db/types.js';
 import { roundToLogbookPeriods } from '../../domain/rules.js';
@@ -59,6 +59,12 @@ export const recordLessonCorrection = defineOperation({
   input: recordLessonCorrectionInput,
   async run(ctx, { lessonId, reason, changes }): Promise<Lesson> {
     const { lesson: original } = await ctx.lesson(lessonId);
+    const a = ctx.actor;
+    if (a.kind === 'instructor' && a.instructorId !== original.instructorId) {
+      // The correction is recorded for the lesson's instructor, who signs it: another instructor (say,
+      // the student's new one) would create a draft nobody can sign. Admins handle those.
+      throw new ForbiddenError('only the instructor who taught the lesson (or an admin) corrects it');
+    }
     if (original.status === 'draft') {
       throw new ValidationError('lessonId: a draft lesson is edited, not corrected', [`lessonId: lesson ${lessonId} is a draft`], ['lessonId']);
     }

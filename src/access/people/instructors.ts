@@ -102,14 +102,16 @@ export const linkInstructor = defineOperation({
           `ADI ${input.adiNumber} belongs to ${byAdi.userId}, a real Clerk user; moving the record (and all its students) to ${input.clerkId} needs --force`,
         );
       }
-      [instructor] = await tx.update(instructors).set({ userId: input.clerkId, profileId: profile.id }).where(eq(instructors.id, byAdi.id)).returning();
+      // The audit entry comes first: the database lets an instructor's user_id change only in a
+      // transaction that has recorded the relink (migration 0018, nd_identity_guard).
       await recordAudit(ctx, {
         eventType: 'INSTRUCTOR_RELINKED',
         severity: fromPlaceholder ? 'info' : 'warning',
         subjectType: 'instructor',
-        subjectId: instructor.id,
+        subjectId: byAdi.id,
         details: { adiNumber: input.adiNumber, clerkUserId: input.clerkId, previousUserId: byAdi.userId, forced: !fromPlaceholder },
       });
+      [instructor] = await tx.update(instructors).set({ userId: input.clerkId, profileId: profile.id }).where(eq(instructors.id, byAdi.id)).returning();
       return { profile, instructor, profileCreated, instructorCreated: false, relinked: true, previousUserId: byAdi.userId };
     }
     if (!input.adiExpiry) {

@@ -7,7 +7,7 @@
 // Everything here is synchronous: the lazy `db` of src/db/index.ts opens on first property access.
 import { randomUUID } from 'node:crypto';
 import {
-  closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync,
+  closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync,
   writeFileSync, writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
@@ -26,6 +26,9 @@ export interface LockHolder {
    * process that happens to get the same pid is not mistaken for the holder. Null elsewhere.
    */
   startToken: string | null;
+  /** The holder's PID namespace (Linux: the target of /proc/self/ns/pid). Containers on one host
+   *  (or with one hostname) number processes separately: a pid in another namespace cannot be checked. */
+  pidNamespace?: string | null;
   /** Random: tells this lock from any later lock of the same process. */
   lockId: string;
   /** Set by db:serve while it accepts connections. */
@@ -83,9 +86,19 @@ function processExists(pid: number): boolean {
 
 type Liveness = 'alive' | 'dead' | 'elsewhere';
 
+/** This process's PID namespace, e.g. 'pid:[4026531836]' (null where /proc has none). */
+const PID_NAMESPACE: string | null = (() => {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+})();
+
 /** Whether a lock's holder still runs. A holder on another host cannot be checked: it counts as alive. */
 function liveness(holder: LockHolder): Liveness {
   if (holder.hostname !== hostname()) return 'elsewhere';
+  if (holder.pidNamespace && holder.pidNamespace !== PID_NAMESPACE) return 'elsewhere';
   if (!processExists(holder.pid)) return 'dead';
   const stat = procStat(holder.pid);
   if (stat) {
@@ -105,6 +118,7 @@ function parseHolder(raw: string): LockHolder | null {
       hostname: h.hostname,
       startedAt: typeof h.startedAt === 'string' ? h.startedAt : '?',
       startToken: typeof h.startToken === 'string' ? h.startToken : null,
+      pidNamespace: typeof h.pidNamespace === 'string' ? h.pidNamespace : null,
       lockId: h.lockId,
       ...(typeof h.servingUrl === 'string' ? { servingUrl: h.servingUrl } : {}),
     };
@@ -305,6 +319,7 @@ export function acquireFolderLock(dataDir: string): FolderLock {
     hostname: hostname(),
     startedAt: new Date().toISOString(),
     startToken: procStat(process.pid)?.startToken ?? null,
+    pidNamespace: PID_NAMESPACE,
     lockId: randomUUID(),
   };
   const deadline = Date.now() + ACQUIRE_DEADLINE_MS;
