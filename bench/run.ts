@@ -1,4 +1,6 @@
-// npm run bench: the performance of the audit_log hash chain on a PostgreSQL server.
+// npm run bench: the performance of the database layer on a PostgreSQL server, in sections:
+// chain (the audit_log hash chain, below) and compliance (CBT&A progress reads, bench/compliance.ts).
+// BENCH_ONLY=compliance (a comma-separated list) runs only those sections.
 //   - verifyChains() rows/s over BENCH_ROWS (default 1,000,000) chained rows, against Node's raw
 //     SHA-256 rate over the same canonical bytes, and verify's peak memory (RSS and heap);
 //   - audit_log appends/s through the chain trigger with 1 and 8 concurrent writers, against the same
@@ -7,16 +9,24 @@
 // Server: BENCH_DATABASE_URL, or a throwaway one started with .ci/pg-server.sh and stopped at the end.
 // The run works in its own database nexdrive_bench_<random>, migrated with the real migrations and
 // dropped at the end (also on Ctrl-C). Not a test: never run by vitest.
-// Env: BENCH_DATABASE_URL, BENCH_ROWS (default 1000000), BENCH_ROUNDS (append rounds, default 3).
+// Env: BENCH_DATABASE_URL, BENCH_ONLY (sections, default all), BENCH_ROWS (default 1000000),
+// BENCH_ROUNDS (append rounds, default 3), BENCH_PROGRESS_ROUNDS (default 50).
 import pg from 'pg';
 import { openPostgres } from '../src/db/engines/postgres.js';
+import type { DbHandle } from '../src/db/engines/handle.js';
 import { runMigrations } from '../src/db/migrate.js';
+import { seedReferenceData } from '../src/db/seed/index.js';
 import { benchAppends, createPlainTable, PLAIN_TABLE_NOTE, type AppendScenario } from './appends.js';
 import { profileTrigger, sampleLockWaits } from './diagnostics.js';
 import { fixed, int, MB, mb, seconds } from './measure.js';
 import { machineFacts, printFacts, printSummary, type SummaryRow } from './report.js';
 import { acquireServer, createBenchDatabase } from './server.js';
 import { benchFetchOnly, benchRawHash, benchVerify, loadAuditRows } from './verify.js';
+import { benchCompliance, printCompliance } from './compliance.js';
+
+const SECTIONS = ['chain', 'compliance'] as const;
+const ONLY = (process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? [...SECTIONS]) as string[];
+for (const name of ONLY) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}"; sections: ${SECTIONS.join(', ')}`);
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name]?.trim();
@@ -68,7 +78,7 @@ function heading(text: string) {
 
 async function main(): Promise<void> {
   const runStarted = performance.now();
-  console.log(`NexDrive benchmark: audit_log hash chain (BENCH_ROWS=${int(ROWS)}, BENCH_ROUNDS=${ROUNDS})`);
+  console.log(`NexDrive benchmark: ${ONLY.join(', ')} (BENCH_ROWS=${int(ROWS)}, BENCH_ROUNDS=${ROUNDS})`);
 
   const server = await acquireServer();
   cleanups.push(() => server.stop());
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
   const handle = await openPostgres({ url: database.url, max: 2 });
   cleanups.push(() => handle.close());
   const migrated = await runMigrations(handle);
+  await seedReferenceData(handle.db); // the 23 competency tasks the compliance section reads
   const admin = new pg.Client({ connectionString: database.url, application_name: 'nexdrive-bench-admin' });
   await admin.connect();
   cleanups.push(() => admin.end());
@@ -85,6 +96,20 @@ async function main(): Promise<void> {
   printFacts(await machineFacts(admin, server.origin));
   console.log(`  database            ${database.name} (${migrated.applied} migrations applied)`);
 
+  const summary: SummaryRow[] = [];
+  if (ONLY.includes('chain')) summary.push(...(await chainSections(handle, admin, database.url)));
+  if (ONLY.includes('compliance')) {
+    heading('Compliance: CBT&A progress reads (median of BENCH_PROGRESS_ROUNDS calls after 5 warm-ups)');
+    summary.push(...printCompliance(await benchCompliance(handle.db)));
+  }
+  heading('Summary');
+  printSummary(summary);
+  console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
+}
+
+/** The audit_log hash chain: load, verify against raw hashing and fetching, appends against a plain table. */
+async function chainSections(handle: DbHandle, admin: pg.Client, databaseUrl: string): Promise<SummaryRow[]> {
+  const database = { url: databaseUrl };
   heading(`Loading ${int(ROWS)} rows into audit_log through the chain trigger (INSERT ... SELECT generate_series, ${int(LOAD_CHUNK)} rows per statement)`);
   const load = await loadAuditRows(admin, ROWS, LOAD_CHUNK);
   console.log(`  load: ${load.loadSeconds.toFixed(1)} s (${int(load.rows / load.loadSeconds)} rows/s); vacuum analyze: ${load.vacuumSeconds.toFixed(1)} s`);
@@ -181,7 +206,6 @@ async function main(): Promise<void> {
     );
   }
 
-  heading('Summary');
   const one = appends[0];
   const rows: SummaryRow[] = [
     {
@@ -249,8 +273,7 @@ async function main(): Promise<void> {
       met: null,
     },
   ];
-  printSummary(rows);
-  console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
+  return rows;
 }
 
 try {

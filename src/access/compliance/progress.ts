@@ -10,7 +10,7 @@ import type { CompetencyStatus } from '../../db/types.js';
 import { defineOperation } from '../core/operation.js';
 import { id } from '../core/validation.js';
 import { progressOf, type Progress } from './rules.js';
-import { loadClock, loadStudentState, loadTaskRules } from './state.js';
+import { loadProgressInputs } from './state.js';
 
 export interface StudentProgress extends Progress {
   studentId: string;
@@ -26,8 +26,8 @@ export const getStudentProgress = defineOperation({
   input: z.strictObject({ studentId: id() }),
   async run(ctx, { studentId }): Promise<StudentProgress> {
     const { student } = await ctx.student(studentId);
-    const [tasks, state, clock] = [await loadTaskRules(ctx.tx), await loadStudentState(ctx.tx, student.id, student.transmission), await loadClock(ctx.tx)];
-    const progress = progressOf(tasks, state, clock.now, clock.cooldownMs);
+    const { tasks, state, now, cooldownMs } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
+    const progress = progressOf(tasks, state, now, cooldownMs);
     const issued = student.certificateNumber !== null;
     return {
       studentId: student.id,
@@ -40,7 +40,7 @@ export const getStudentProgress = defineOperation({
         number: student.certificateNumber,
         issuedAt: student.certificateIssuedAt,
       },
-      asOf: clock.now,
+      asOf: now,
     };
   },
 });

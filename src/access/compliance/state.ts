@@ -51,3 +51,43 @@ export async function loadClock(tx: DatabaseOrTransaction): Promise<{ now: Date;
   );
   return { now: new Date(row.now), cooldownMs: Number(row.cooldown_ms) };
 }
+
+/** Everything progressOf() needs, in one round trip: the task list, each task's newest row for the
+ *  student in one transmission, the database's clock and the cooldown. */
+export async function loadProgressInputs(
+  tx: DatabaseOrTransaction,
+  studentId: string,
+  transmission: string,
+): Promise<{ tasks: LoadedTask[]; state: Map<number, TaskState>; now: Date; cooldownMs: number }> {
+  const rows = await queryRows<{
+    id: string; task_number: number; name: string; category: string | null; prerequisites: number[] | null; review_requires_tasks: number[] | null;
+    is_review: boolean; is_final_drive: boolean; final_drive_min_minutes: number | null; is_active: boolean;
+    status: CompetencyStatus | null; status_changed_at: Date | string | null; now: Date | string; cooldown_ms: number | string;
+  }>(tx, sql`
+    with clock as (select nd_now() as now, (extract(epoch from nd_competency_cooldown()) * 1000)::float8 as cooldown_ms)
+    select t.id, t.task_number, t.name, t.category, t.prerequisites, t.review_requires_tasks, t.is_review, t.is_final_drive,
+           t.final_drive_min_minutes, t.is_active, latest.status, latest.status_changed_at, clock.now, clock.cooldown_ms
+      from competency_tasks t
+      cross join clock
+      left join lateral (
+        select sc.status, sc.status_changed_at from student_competencies sc
+         where sc.student_id = ${studentId} and sc.task_id = t.id and sc.transmission = ${transmission}
+         order by sc.chain_position desc limit 1) latest on true
+     order by t.task_number`);
+  const tasks = rows.map((r): LoadedTask => ({
+    id: r.id,
+    taskNumber: r.task_number,
+    name: r.name,
+    category: r.category,
+    prerequisites: r.prerequisites ?? [],
+    reviewRequiresTasks: r.review_requires_tasks ?? [],
+    isReview: r.is_review,
+    isFinalDrive: r.is_final_drive,
+    finalDriveMinMinutes: r.final_drive_min_minutes,
+    isActive: r.is_active,
+  }));
+  const state = new Map<number, TaskState>();
+  for (const r of rows) if (r.status) state.set(r.task_number, { status: r.status, changedAt: new Date(r.status_changed_at!) });
+  if (!rows.length) return { tasks, state, ...(await loadClock(tx)) }; // no task list at all
+  return { tasks, state, now: new Date(rows[0].now), cooldownMs: Number(rows[0].cooldown_ms) };
+}
