@@ -27,6 +27,7 @@ interface Deviation {
 const APPEND_ONLY_REASON = 'append-only enforcement (issue 3)';
 const SIGNATURE_BINDING_REASON = 'signatures bound to the people who may sign each document, at the database clock (issue 6)';
 const PARENT_LIMIT_REASON = 'at most 5 active parent links per student (issue 7)';
+const BOOKING_LIFECYCLE_REASON = 'booking status transitions, cancellation fields and a fixed slot on every path (issue 9)';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -100,6 +101,8 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'trigger', match: /^(payments_keep_record|payments_no_truncate|competency_tasks_keep_meaning)$/, reason: RECORDS_KEPT_REASON },
   { kind: 'function', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
   { kind: 'trigger', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
+  { kind: 'function', match: 'bookings_lifecycle_guard', reason: BOOKING_LIFECYCLE_REASON },
+  { kind: 'trigger', match: 'bookings_lifecycle_guard', reason: BOOKING_LIFECYCLE_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

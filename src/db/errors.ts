@@ -14,6 +14,12 @@ export const NEXDRIVE_SQLSTATE = {
   recordFrozen: 'ND004',
   /** A sixth active parent link for one student. */
   parentLinkLimit: 'ND005',
+  /** A booking status change the lifecycle does not allow (issue 9). */
+  bookingTransition: 'ND020',
+  /** cancelled_at / cancelled_by on a booking that is not being cancelled, missing, or changed (issue 9). */
+  bookingCancellation: 'ND021',
+  /** A booking's instructor, service or times edited instead of rescheduled (issue 9). */
+  bookingFrozen: 'ND022',
 } as const;
 
 export type DbErrorCode =
@@ -28,6 +34,9 @@ export type DbErrorCode =
   | 'SIGNATURE_REFUSED'
   | 'RECORD_FROZEN'
   | 'PARENT_LINK_LIMIT'
+  | 'INVALID_TRANSITION'
+  | 'INVALID_CANCELLATION'
+  | 'BOOKING_FROZEN'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -130,6 +139,9 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.signatureRefused]: 'SIGNATURE_REFUSED',
   [NEXDRIVE_SQLSTATE.recordFrozen]: 'RECORD_FROZEN',
   [NEXDRIVE_SQLSTATE.parentLinkLimit]: 'PARENT_LINK_LIMIT',
+  [NEXDRIVE_SQLSTATE.bookingTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.bookingCancellation]: 'INVALID_CANCELLATION',
+  [NEXDRIVE_SQLSTATE.bookingFrozen]: 'BOOKING_FROZEN',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */
