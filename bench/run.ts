@@ -1,13 +1,16 @@
-// npm run bench: the performance of the audit_log hash chain on a PostgreSQL server.
+// npm run bench: the performance of the audit_log hash chain and of scheduling on a PostgreSQL server.
 //   - verifyChains() rows/s over BENCH_ROWS (default 1,000,000) chained rows, against Node's raw
 //     SHA-256 rate over the same canonical bytes, and verify's peak memory (RSS and heap);
 //   - audit_log appends/s through the chain trigger with 1 and 8 concurrent writers, against the same
-//     inserts into an identical table without the trigger.
+//     inserts into an identical table without the trigger;
+//   - scheduling (bench/scheduling.ts): getAvailableSlots over 60 days against the bare SELECTs of its
+//     inputs, and 32 concurrent bookers on 8 instructors against one booker.
 // Every figure has a baseline measured in the same run, so ratios can be read on a noisy machine.
 // Server: BENCH_DATABASE_URL, or a throwaway one started with .ci/pg-server.sh and stopped at the end.
 // The run works in its own database nexdrive_bench_<random>, migrated with the real migrations and
 // dropped at the end (also on Ctrl-C). Not a test: never run by vitest.
-// Env: BENCH_DATABASE_URL, BENCH_ROWS (default 1000000), BENCH_ROUNDS (append rounds, default 3).
+// Env: BENCH_DATABASE_URL, BENCH_ROWS (default 1000000), BENCH_ROUNDS (append rounds, default 3),
+// BENCH_SECTIONS (chain,scheduling: the default runs both).
 import pg from 'pg';
 import { openPostgres } from '../src/db/engines/postgres.js';
 import { runMigrations } from '../src/db/migrate.js';
@@ -15,7 +18,9 @@ import { benchAppends, createPlainTable, PLAIN_TABLE_NOTE, type AppendScenario }
 import { profileTrigger, sampleLockWaits } from './diagnostics.js';
 import { fixed, int, MB, mb, seconds } from './measure.js';
 import { machineFacts, printFacts, printSummary, type SummaryRow } from './report.js';
-import { acquireServer, createBenchDatabase } from './server.js';
+import { acquireServer, createBenchDatabase, type BenchDatabase } from './server.js';
+import { benchScheduling } from './scheduling.js';
+import type { DbHandle } from '../src/db/engines/handle.js';
 import { benchFetchOnly, benchRawHash, benchVerify, loadAuditRows } from './verify.js';
 
 function positiveInt(name: string, fallback: number): number {
@@ -37,6 +42,9 @@ const APPEND_SCENARIOS = [
 const TARGET_APPEND_RATIO = 0.5;
 const TARGET_VERIFY_RATIO = 0.5;
 const TARGET_PEAK_MEMORY = 200 * MB;
+/** BENCH_SECTIONS: a comma-separated choice of chain, scheduling (default both). */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? 'chain,scheduling').split(',').map((x) => x.trim()).filter(Boolean));
+for (const name of SECTIONS) if (name !== 'chain' && name !== 'scheduling') throw new Error(`BENCH_SECTIONS: unknown section "${name}" (chain, scheduling)`);
 
 // Cleanups run last-in first-out, once, from the finally block or from a signal handler.
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -68,7 +76,7 @@ function heading(text: string) {
 
 async function main(): Promise<void> {
   const runStarted = performance.now();
-  console.log(`NexDrive benchmark: audit_log hash chain (BENCH_ROWS=${int(ROWS)}, BENCH_ROUNDS=${ROUNDS})`);
+  console.log(`NexDrive benchmark: ${[...SECTIONS].join(', ')} (BENCH_ROWS=${int(ROWS)}, BENCH_ROUNDS=${ROUNDS})`);
 
   const server = await acquireServer();
   cleanups.push(() => server.stop());
@@ -85,6 +93,17 @@ async function main(): Promise<void> {
   printFacts(await machineFacts(admin, server.origin));
   console.log(`  database            ${database.name} (${migrated.applied} migrations applied)`);
 
+  const summary: SummaryRow[] = [];
+  if (SECTIONS.has('chain')) summary.push(...(await chainSection(handle, admin, database)));
+  if (SECTIONS.has('scheduling')) summary.push(...(await benchScheduling(database.url, heading)));
+
+  heading('Summary');
+  printSummary(summary);
+  console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
+}
+
+/** The audit_log hash chain: loading, verify against raw hashing and fetching, chained vs plain appends. */
+async function chainSection(handle: DbHandle, admin: pg.Client, database: BenchDatabase): Promise<SummaryRow[]> {
   heading(`Loading ${int(ROWS)} rows into audit_log through the chain trigger (INSERT ... SELECT generate_series, ${int(LOAD_CHUNK)} rows per statement)`);
   const load = await loadAuditRows(admin, ROWS, LOAD_CHUNK);
   console.log(`  load: ${load.loadSeconds.toFixed(1)} s (${int(load.rows / load.loadSeconds)} rows/s); vacuum analyze: ${load.vacuumSeconds.toFixed(1)} s`);
@@ -181,7 +200,6 @@ async function main(): Promise<void> {
     );
   }
 
-  heading('Summary');
   const one = appends[0];
   const rows: SummaryRow[] = [
     {
@@ -249,8 +267,7 @@ async function main(): Promise<void> {
       met: null,
     },
   ];
-  printSummary(rows);
-  console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
+  return rows;
 }
 
 try {
