@@ -239,6 +239,15 @@ describe(createBooking.name, () => {
     expect(await failureOf(() => createBooking(t.db, system, { ...input, contactId: '00000000-0000-4000-8000-000000000000', start: local('2027-03-04', '10:00') }))).toBeInstanceOf(NotFoundError);
   });
 
+  it('books a service that is not bookable online for staff only: the student is FORBIDDEN, the instructor may', async () => {
+    const d = await createDiary(t.db);
+    const [phoneOnly] = await t.db.insert(services).values({ name: 'Phone only', slug: `phone-${d.instructor.id}`, durationMinutes: 60, priceCents: 9000, category: 'lesson', isBookableOnline: false, minNoticeHours: 0 }).returning();
+    const date = canberraDate(new Date(Date.now() + 3 * DAY_MS));
+    const input = { instructorId: d.instructor.id, serviceId: phoneOnly.id, studentId: d.student.id, bookedVia: 'phone' as const };
+    expect(await failureOf(() => createBooking(t.db, d.asStudent, { ...input, start: local(date, '10:00') }))).toBeInstanceOf(ForbiddenError);
+    expect(await createBooking(t.db, d.asInstructor, { ...input, start: local(date, '10:00') })).toMatchObject({ amountCents: 9000 });
+  });
+
   it("refuses a system agent booking for a student (FORBIDDEN: an agent books prospects only)", async () => {
     const d = await createDiary(t.db);
     const err = await failureOf(() => createBooking(t.db, system, { instructorId: d.instructor.id, serviceId: d.serviceId, studentId: d.student.id, start: local('2027-03-03', '10:00'), bookedVia: 'sms', now: NOW }));
