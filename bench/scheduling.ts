@@ -24,7 +24,7 @@ import type { SummaryRow } from './report.js';
 const BOOKINGS = 2_000;
 const OVERRIDES = 50;
 const WINDOW_DAYS = 60;
-const RUNS = 20;
+const RUNS = 30;
 const WARMUP = 3;
 const INSTRUCTORS = 8;
 const BOOKERS_PER_INSTRUCTOR = 4;
@@ -93,15 +93,18 @@ async function seedBusyInstructor(db: Database, serviceId: string, today: string
   return instructor;
 }
 
-async function timeMedian(run: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const ms: number[] = [];
+/** Medians of each measured call, run in turns (a, b, c, a, b, c...) so noise on the machine falls on all alike. */
+async function interleavedMedians(calls: Array<() => Promise<unknown>>): Promise<number[]> {
+  for (let i = 0; i < WARMUP; i++) for (const call of calls) await call();
+  const ms: number[][] = calls.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    ms.push(performance.now() - started);
+    for (const [k, call] of calls.entries()) {
+      const started = performance.now();
+      await call();
+      ms[k].push(performance.now() - started);
+    }
   }
-  return median(ms);
+  return ms.map(median);
 }
 
 /** A deterministic shuffle (mulberry32), so each booker has its own order of candidate starts. */
@@ -227,16 +230,18 @@ export async function benchScheduling(url: string, heading: (text: string) => vo
       return loadSchedule(db, instructor, from, to);
     };
     const loaded = await selects();
-    const fullMs = await timeMedian(() => getAvailableSlots(db, input));
-    const selectMs = await timeMedian(selects);
     const instructor = await loadInstructor(db, busy.id);
     const svc = await loadService(db, service.id);
-    const pureMs = await timeMedian(async () => availableSlots({ ...loaded, instructor, service: svc, now }, from, to));
+    const [fullMs, selectMs, pureMs] = await interleavedMedians([
+      () => getAvailableSlots(db, input),
+      selects,
+      async () => availableSlots({ ...loaded, instructor, service: svc, now }, from, to),
+    ]);
     console.log(
       `  the window loads ${loaded.bookings.length} active bookings, ${loaded.overrides.length} overrides and ${loaded.rules.length} weekly rules ` +
         `(the other ${int(BOOKINGS - loaded.bookings.length)} bookings are history or cancelled); ${slots.length} slots returned`,
     );
-    console.log(`  median of ${RUNS} calls after ${WARMUP} warm-ups: getAvailableSlots ${fixed(fullMs)} ms; its bare SELECTs ${fixed(selectMs)} ms; the pure algorithm alone ${fixed(pureMs)} ms`);
+    console.log(`  median of ${RUNS} calls each, in turns, after ${WARMUP} warm-ups: getAvailableSlots ${fixed(fullMs)} ms; its bare SELECTs ${fixed(selectMs)} ms; the pure algorithm alone ${fixed(pureMs)} ms`);
     console.log(`  getAvailableSlots / bare SELECTs = ${fixed(fullMs / selectMs)}`);
 
     heading(`${INSTRUCTORS * BOOKERS_PER_INSTRUCTOR} concurrent bookers on ${INSTRUCTORS} instructors (createBooking as the student, ${ATTEMPTS_PER_BOOKER} attempts each)`);
