@@ -1,6 +1,8 @@
 // npm run bench: the performance of the database layer on a PostgreSQL server, in sections:
-// chain (the audit_log hash chain, below) and compliance (CBT&A progress reads, bench/compliance.ts).
-// BENCH_ONLY=compliance (a comma-separated list) runs only those sections.
+// chain (the audit_log hash chain, below), compliance (CBT&A progress reads, bench/compliance.ts) and
+// scheduling (getAvailableSlots over 60 days against the bare SELECTs of its inputs, and 32 concurrent
+// bookers on 8 instructors against one booker, bench/scheduling.ts).
+// BENCH_ONLY=compliance,scheduling (a comma-separated list) runs only those sections.
 //   - verifyChains() rows/s over BENCH_ROWS (default 1,000,000) chained rows, against Node's raw
 //     SHA-256 rate over the same canonical bytes, and verify's peak memory (RSS and heap);
 //   - audit_log appends/s through the chain trigger with 1 and 8 concurrent writers, against the same
@@ -23,8 +25,9 @@ import { machineFacts, printFacts, printSummary, type SummaryRow } from './repor
 import { acquireServer, createBenchDatabase } from './server.js';
 import { benchFetchOnly, benchRawHash, benchVerify, loadAuditRows } from './verify.js';
 import { benchCompliance, printCompliance } from './compliance.js';
+import { benchScheduling } from './scheduling.js';
 
-const SECTIONS = ['chain', 'compliance'] as const;
+const SECTIONS = ['chain', 'compliance', 'scheduling'] as const;
 const ONLY = (process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? [...SECTIONS]) as string[];
 for (const name of ONLY) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}"; sections: ${SECTIONS.join(', ')}`);
 
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
     heading('Compliance: CBT&A progress reads (median of BENCH_PROGRESS_ROUNDS calls after 5 warm-ups)');
     summary.push(...printCompliance(await benchCompliance(handle.db)));
   }
+  if (ONLY.includes('scheduling')) summary.push(...(await benchScheduling(database.url, heading)));
   heading('Summary');
   printSummary(summary);
   console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import type { Actor, OperationName } from '../src/access/index.js';
 import { openTestDb, type TestDb } from './support/db.js';
+import { availabilityOverrides } from '../src/db/schema/index.js';
+import { canberraDate } from '../src/domain/time.js';
+import { addDays } from '../src/domain/wall-clock.js';
 import { buildWorld, CANARY, LESSON_COMMENT, withLink, type World } from './support/world.js';
 
 let t: TestDb;
@@ -79,6 +82,16 @@ describe('canary: private data never reaches students, parents or agents', () =>
       for (const secret of secrets) expect(text).not.toContain(secret);
     },
   );
+
+  it('getAvailableSlots (public, no actor) answers start and end times only, with no secret', async () => {
+    const date = addDays(canberraDate(new Date()), 5);
+    await t.db.insert(availabilityOverrides).values({ instructorId: w.instructor.id, date, startTime: '09:00', endTime: '12:00', overrideType: 'available' });
+    const slots = await access.getAvailableSlots(t.db, { instructorId: w.instructor.id, serviceId: w.serviceId, from: new Date(), to: new Date(Date.now() + 30 * 86_400_000) });
+    expect(slots.length).toBeGreaterThan(0);
+    for (const slot of slots) expect(Object.keys(slot).sort()).toEqual(['end', 'start']);
+    const text = JSON.stringify(slots);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
 
   it('shows the student their own lesson comments, but a parent without can_view_lesson_notes never', async () => {
     expect(await seen(() => READS.listLessons!(w.actors.student))).toContain(LESSON_COMMENT);

@@ -11,6 +11,9 @@ import * as access from '../src/access/index.js';
 import { RIGHTS, type Actor, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
 import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings } from '../src/db/schema/index.js';
+import { canberraDate } from '../src/domain/time.js';
+import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { queryRows } from '../src/db/sql.js';
 import { openTestDb, type TestDb } from './support/db.js';
 import { createLesson, lessonValues } from './support/fixtures.js';
@@ -72,7 +75,34 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   issueCertificate: (a) => access.issueCertificate(t.db, a, { studentId: w.student.id, confirm: true }).catch(allowedThrough(['CERTIFICATE_NOT_ELIGIBLE'])),
   appendAuditEvent: (a) => access.appendAuditEvent(t.db, a, { eventType: 'MATRIX_CHECK', details: { about: 'the school' } }),
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 5 }),
+  createBooking: async (a) => access.createBooking(t.db, a, { instructorId: w.instructor.id, serviceId: w.serviceId, studentId: w.student.id, start: await openSlot(), bookedVia: 'website' }),
+  confirmBooking: async (a) => access.confirmBooking(t.db, a, { bookingId: await bookingIn('pending') }),
+  cancelBooking: async (a) => access.cancelBooking(t.db, a, { bookingId: await bookingIn('confirmed'), reason: 'matrix' }),
+  rescheduleBooking: async (a) => access.rescheduleBooking(t.db, a, { bookingId: await bookingIn('confirmed'), start: await openSlot() }),
+  startBooking: async (a) => access.startBooking(t.db, a, { bookingId: await bookingIn('confirmed') }),
+  completeBooking: async (a) => access.completeBooking(t.db, a, { bookingId: await bookingIn('in_progress') }),
+  markNoShow: async (a) => access.markNoShow(t.db, a, { bookingId: await bookingIn('confirmed') }),
+  expirePendingBookings: (a) => access.expirePendingBookings(t.db, a, {}),
 };
+
+// ─── Scheduling (issue 9), in real time (only admins and system actors may pass `now`): a booking call
+// gets a slot of its own, 14:00 on a fresh Canberra date a few days ahead opened by an 'available'
+// override; the bookings a lifecycle call acts on are inserted directly, far ahead, two hours apart ───
+let bookingDay = 2;
+async function openSlot(): Promise<Date> {
+  const date = addDays(canberraDate(new Date()), ++bookingDay);
+  await t.db.insert(availabilityOverrides).values({ instructorId: w.instructor.id, date, startTime: '14:00', endTime: '16:00', overrideType: 'available' });
+  return canberraInstant(date, '14:00');
+}
+let bookingSlot = 0;
+async function bookingIn(status: 'pending' | 'confirmed' | 'in_progress'): Promise<string> {
+  const start = new Date(Date.UTC(2027, 5, 1) + bookingSlot++ * 2 * 3_600_000);
+  const [row] = await t.db
+    .insert(bookings)
+    .values({ instructorId: w.instructor.id, serviceId: w.serviceId, studentId: w.student.id, scheduledDate: canberraDate(start), startTime: start, endTime: new Date(start.getTime() + 3_600_000), durationMinutes: 60, status })
+    .returning();
+  return row.id;
+}
 
 // ─── Who calls: each variant says what kind of actor it is and whether it can see the student ───
 

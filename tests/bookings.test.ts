@@ -39,17 +39,19 @@ describe('bookings_instructor_no_overlap_excl', () => {
 
   it.each(['cancelled', 'rescheduled'] as const)('accepts a new booking over a %s one', async (status) => {
     const { instructor, serviceId: svc } = await createSchoolBasics(t.db);
-    await createBooking(t.db, bookingValues(instructor.id, svc, '2026-12-04T10:00:00+11:00', 60, { status }));
+    const cancelledBy = status === 'cancelled' ? 'user_2fixture' : undefined; // a cancellation names who (migration booking_lifecycle)
+    await createBooking(t.db, bookingValues(instructor.id, svc, '2026-12-04T10:00:00+11:00', 60, { status, cancelledBy }));
     const again = await createBooking(t.db, bookingValues(instructor.id, svc, '2026-12-04T10:00:00+11:00'));
     expect(again.status).toBe('pending');
   });
 
-  it('rejects reviving a cancelled booking whose slot was taken meanwhile', async () => {
+  it('rejects reviving a cancelled booking whose slot was taken meanwhile (cancelled is final: ND020, INVALID_TRANSITION)', async () => {
     const { instructor, serviceId: svc } = await createSchoolBasics(t.db);
-    const old = await createBooking(t.db, bookingValues(instructor.id, svc, '2026-12-05T10:00:00+11:00', 60, { status: 'cancelled' }));
+    const old = await createBooking(t.db, bookingValues(instructor.id, svc, '2026-12-05T10:00:00+11:00', 60, { status: 'cancelled', cancelledBy: 'user_2fixture' }));
     await createBooking(t.db, bookingValues(instructor.id, svc, '2026-12-05T10:30:00+11:00'));
     const err = await failureOf(() => t.db.update(bookings).set({ status: 'confirmed' }).where(eq(bookings.id, old.id)));
-    expect(sqlstateOf(err)).toBe('23P01');
+    expect(sqlstateOf(err)).toBe('ND020');
+    expect(toDbError(err).code).toBe('INVALID_TRANSITION');
   });
 
   it('lets two instructors teach at the same time', async () => {

@@ -143,12 +143,12 @@ function enumCase<T extends PgTable>(
   build: Build<T>,
   column: keyof Row<T> & string,
   values: readonly string[],
-  options: { shadowing?: Shadowing } = {},
+  options: { shadowing?: Shadowing; also?: Partial<Record<string, Change<T>>> } = {},
 ): InsertCase {
   const wrongCase = values[0].toUpperCase();
   const nullable = !getTableColumns(table)[column].notNull;
   const accepts: Record<string, ChangeSpec<T>> = {};
-  for (const value of values) accepts[quote(value)] = { [column]: value } as Change<T>;
+  for (const value of values) accepts[quote(value)] = { [column]: value, ...options.also?.[value] } as Change<T>; // `also`: columns a value needs beside it
   if (nullable) accepts.NULL = { [column]: null } as Change<T>;
   const made = checkCase(
     table,
@@ -261,7 +261,9 @@ const cases: CheckCase[] = [
     { 'until = from': { effectiveFrom: '2026-01-01', effectiveUntil: '2026-01-01' }, 'until NULL': { effectiveUntil: null } }),
 
   // bookings
-  enumCase(bookings, 'bookings_status_check', validRows.bookings, 'status', BOOKING_STATUSES),
+  enumCase(bookings, 'bookings_status_check', validRows.bookings, 'status', BOOKING_STATUSES, {
+    also: { cancelled: { cancelledBy: 'user_2fixture' } }, // a cancelled booking names who cancelled it (bookings_lifecycle_guard, ND021)
+  }),
   enumCase(bookings, 'bookings_payment_status_check', validRows.bookings, 'paymentStatus', BOOKING_PAYMENT_STATUSES),
   enumCase(bookings, 'bookings_booked_via_check', validRows.bookings, 'bookedVia', BOOKING_CHANNELS),
   checkCase(bookings, 'bookings_end_after_start_check', validRows.bookings,

@@ -29,6 +29,7 @@ const SIGNATURE_BINDING_REASON = 'signatures bound to the people who may sign ea
 const IDENTITY_REASON = 'a person\'s user_id never changes; an instructor\'s only with its audit entry (hardening of issue 6)';
 const COMPLIANCE_REASON = 'the ACT CBT&A rules and the certificate of competency, enforced by the database (issue 8)';
 const PARENT_LIMIT_REASON = 'at most 5 active parent links per student (issue 7)';
+const BOOKING_LIFECYCLE_REASON = 'booking status transitions, cancellation fields and a fixed slot on every path (issue 9)';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -111,6 +112,8 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'trigger', match: /^(instructors|students|parents|profiles)_identity_guard$/, reason: IDENTITY_REASON },
   { kind: 'index', match: 'students_certificate_number_unique', reason: 'certificate numbers are unique in the database (issue 8)' },
   { kind: 'trigger', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
+  { kind: 'function', match: 'bookings_lifecycle_guard', reason: BOOKING_LIFECYCLE_REASON },
+  { kind: 'trigger', match: 'bookings_lifecycle_guard', reason: BOOKING_LIFECYCLE_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

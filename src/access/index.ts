@@ -26,6 +26,15 @@ export { listPrivateNotes, addPrivateNote, type PrivateNoteView } from './notes/
 // Scheduling
 export { listBookings } from './scheduling/list-bookings.js';
 export type { BookingView, StaffBookingView } from './scheduling/views.js';
+export { getAvailableSlots, type Slot } from './scheduling/slots.js';
+export { createBooking } from './scheduling/create-booking.js';
+export { confirmBooking, startBooking, completeBooking, markNoShow, cancelBooking, type CancelBookingResult } from './scheduling/lifecycle.js';
+export { rescheduleBooking, type RescheduleBookingResult } from './scheduling/reschedule.js';
+export { expirePendingBookings } from './scheduling/expire-holds.js';
+export type { WaitlistMatch } from './scheduling/waitlist.js';
+export { SlotUnavailableError, InvalidTransitionError, type SlotUnavailableReason } from './scheduling/errors.js';
+export { SCHEDULING, BOOKING_TRANSITIONS, type SchedulingSettings } from './scheduling/rules.js';
+export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityData, type SlotRefusalReason } from './scheduling/availability.js';
 
 // Money
 export { listPayments } from './money/list-payments.js';

@@ -25,6 +25,12 @@ export const NEXDRIVE_SQLSTATE = {
   clockOverrideRefused: 'ND015',
   certificateFrozen: 'ND016',
   certificateNotEligible: 'ND017',
+  /** A booking status change the lifecycle does not allow (issue 9). */
+  bookingTransition: 'ND020',
+  /** cancelled_at / cancelled_by on a booking that is not being cancelled, missing, or changed (issue 9). */
+  bookingCancellation: 'ND021',
+  /** A booking's instructor, service or times edited instead of rescheduled (issue 9). */
+  bookingFrozen: 'ND022',
 } as const;
 
 export type DbErrorCode =
@@ -48,6 +54,8 @@ export type DbErrorCode =
   | 'CLOCK_OVERRIDE_REFUSED'
   | 'CERTIFICATE_FROZEN'
   | 'CERTIFICATE_NOT_ELIGIBLE'
+  | 'INVALID_CANCELLATION'
+  | 'BOOKING_FROZEN'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -161,6 +169,9 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.clockOverrideRefused]: 'CLOCK_OVERRIDE_REFUSED',
   [NEXDRIVE_SQLSTATE.certificateFrozen]: 'CERTIFICATE_FROZEN',
   [NEXDRIVE_SQLSTATE.certificateNotEligible]: 'CERTIFICATE_NOT_ELIGIBLE',
+  [NEXDRIVE_SQLSTATE.bookingTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.bookingCancellation]: 'INVALID_CANCELLATION',
+  [NEXDRIVE_SQLSTATE.bookingFrozen]: 'BOOKING_FROZEN',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */

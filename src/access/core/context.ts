@@ -55,6 +55,15 @@ export class OperationContext {
     this.applyCell(this.operation);
   }
 
+  /**
+   * A check by the operation's own rule where no cell of the matrix fits, for what concerns no student
+   * (a prospect's booking, issue 9: admins and system actors only). Other kinds: FORBIDDEN.
+   */
+  only(kinds: readonly ResolvedActor['kind'][], what: string): void {
+    if (!kinds.includes(this.actor.kind)) throw new ForbiddenError(`${this.actor.kind} may not ${what}`);
+    this.authorized = true;
+  }
+
   /** The parent flag this operation needs (canViewProgress where the matrix names none). */
   private get parentFlag(): ParentFlag {
     return this.right.parentNeeds ?? 'canViewProgress';

@@ -58,6 +58,16 @@ export const RIGHTS = {
 
   // scheduling
   listBookings: { over: 'student', parentNeeds: 'canViewBookings', ...everyone },
+  // the booking lifecycle (issue 9). Agents (system) book prospects only (contactId: admins and system
+  // actors, src/access/scheduling/create-booking.ts), confirm paid bookings and expire holds.
+  createBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'forbid' },
+  confirmBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },
+  cancelBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'forbid' },
+  rescheduleBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'forbid' },
+  startBooking: { over: 'student', parentNeeds: 'canBookLessons', ...staff },
+  completeBooking: { over: 'student', parentNeeds: 'canBookLessons', ...staff },
+  markNoShow: { over: 'student', parentNeeds: 'canBookLessons', ...staff },
+  expirePendingBookings: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'allow' },
 
   // money
   listPayments: { over: 'student', parentNeeds: 'canViewPayments', ...everyone },

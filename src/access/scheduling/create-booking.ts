@@ -1,0 +1,113 @@
+// Booking a lesson: for a student (by the student, a parent with can_book_lessons, the student's
+// instructor or an admin) or for a prospect through contact_id (by an admin or a system agent). The
+// slot is checked inside the transaction after taking the instructor's diary lock, so buffers, the
+// daily cap and notice hold under concurrent bookings; the exclusion constraint is the last line.
+import { and, eq } from 'drizzle-orm';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.js';
+import { bookings, contacts, parentStudentLinks } from '../../db/schema/index.js';
+import { canberraDate } from '../../domain/time.js';
+import { MINUTE_MS } from '../../domain/wall-clock.js';
+import { recordAudit } from '../core/audit.js';
+import type { OperationContext } from '../core/context.js';
+import { defineOperation } from '../core/operation.js';
+import { slotRefusal, type AvailabilityData } from './availability.js';
+import { clockOf } from './clock.js';
+import { expireHolds, lockDiary } from './diary.js';
+import { SlotUnavailableError } from './errors.js';
+import { createBookingInput } from './inputs.js';
+import { loadInstructor, loadSchedule, loadService, type ScheduleInstructor, type ScheduleService } from './schedule-data.js';
+import { bookingColumns, type BookingView } from './views.js';
+
+/** Who sees the student decides who may book for them; a prospect is booked by admins and agents only. */
+async function checkWho(ctx: OperationContext, input: { studentId?: string | null; contactId?: string | null; instructorId: string; coLessonParentId?: string | null }) {
+  if (input.studentId == null) {
+    ctx.only(['admin', 'system'], 'book for a prospect (contactId)');
+    const [contact] = await ctx.tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId!));
+    if (!contact) throw new NotFoundError(`contact ${input.contactId} not found`);
+    return;
+  }
+  const { student } = await ctx.student(input.studentId);
+  if (student.instructorId !== input.instructorId) {
+    throw new ValidationError('instructorId: a student books with their own instructor', [`instructorId: the student's instructor is ${student.instructorId}`], ['instructorId']);
+  }
+  if (input.coLessonParentId != null) {
+    const [link] = await ctx.tx
+      .select({ id: parentStudentLinks.id })
+      .from(parentStudentLinks)
+      .where(and(eq(parentStudentLinks.parentId, input.coLessonParentId), eq(parentStudentLinks.studentId, student.id), eq(parentStudentLinks.status, 'active')));
+    if (!link) throw new ValidationError('coLessonParentId: not a parent linked to this student', ['coLessonParentId: a co-lesson parent is actively linked to the student'], ['coLessonParentId']);
+  }
+}
+
+/**
+ * Inside a transaction holding the instructor's diary lock: cancels the instructor's expired holds, then
+ * throws SLOT_UNAVAILABLE unless a lesson of `service` starting at `start` is bookable at `now`.
+ * `ignoreBookingId` is left out of the bookings (the one being rescheduled).
+ */
+export async function claimSlot(
+  ctx: OperationContext,
+  instructor: ScheduleInstructor,
+  service: ScheduleService,
+  start: Date,
+  now: Date,
+  ignoreBookingId?: string,
+): Promise<void> {
+  await lockDiary(ctx.tx, instructor.id);
+  await expireHolds(ctx, now, instructor.id);
+  const end = new Date(start.getTime() + service.durationMinutes * MINUTE_MS);
+  const schedule = await loadSchedule(ctx.tx, instructor, start, end);
+  const data: AvailabilityData = { ...schedule, bookings: schedule.bookings.filter((b) => b.id !== ignoreBookingId), instructor, service, now };
+  const reason = slotRefusal(data, start);
+  if (reason) throw new SlotUnavailableError(reason, `${start.toISOString()} cannot be booked with instructor ${instructor.id}: ${reason}`);
+}
+
+/** Books a lesson as pending (holding its slot while payment is taken); returns the booking. */
+export const createBooking = defineOperation({
+  name: 'createBooking',
+  kind: 'write',
+  input: createBookingInput,
+  async run(ctx, input): Promise<BookingView> {
+    await checkWho(ctx, input);
+    const now = clockOf(ctx, input.now);
+    const instructor = await loadInstructor(ctx.tx, input.instructorId);
+    const service = await loadService(ctx.tx, input.serviceId);
+    const kind = ctx.actor.kind;
+    if (!service.isBookableOnline && kind !== 'admin' && kind !== 'instructor') {
+      throw new ForbiddenError(`service ${service.id} is booked through the school, not online`);
+    }
+    await claimSlot(ctx, instructor, service, input.start, now);
+    const [booking] = await ctx.tx
+      .insert(bookings)
+      .values({
+        instructorId: instructor.id,
+        studentId: input.studentId ?? null,
+        contactId: input.contactId ?? null,
+        serviceId: service.id,
+        scheduledDate: canberraDate(input.start),
+        startTime: input.start,
+        endTime: new Date(input.start.getTime() + service.durationMinutes * MINUTE_MS),
+        durationMinutes: service.durationMinutes,
+        pickupAddress: input.pickupAddress ?? null,
+        suburb: input.suburb ?? null,
+        status: 'pending',
+        amountCents: service.priceCents,
+        bookedVia: input.bookedVia,
+        bookedBy: ctx.actor.kind === 'system' ? ctx.actor.name : ctx.actor.userId,
+        isCoLesson: input.isCoLesson ?? false,
+        coLessonParentId: input.coLessonParentId ?? null,
+        // The hold runs from here, on the same clock as every other rule of this operation.
+        createdAt: now,
+      })
+      .returning(bookingColumns);
+    await recordAudit(ctx, {
+      eventType: 'BOOKING_CREATED',
+      subjectType: 'booking',
+      subjectId: booking.id,
+      details: {
+        instructorId: booking.instructorId, studentId: booking.studentId, contactId: booking.contactId, serviceId: booking.serviceId,
+        startTime: booking.startTime.toISOString(), amountCents: booking.amountCents, bookedVia: booking.bookedVia,
+      },
+    });
+    return booking;
+  },
+});

@@ -1,0 +1,126 @@
+// Moving a booking along its lifecycle: confirm (payment taken), start, complete, no-show, cancel.
+// Each checks the actor (./scope.ts), then the transition (./rules.ts BOOKING_TRANSITIONS; the database
+// checks it again, ND020), writes the change and its audit entry.
+import { eq } from 'drizzle-orm';
+import { bookings } from '../../db/schema/index.js';
+import type { Booking, BookingStatus } from '../../db/types.js';
+import { HOUR_MS } from '../../domain/wall-clock.js';
+import { recordAudit } from '../core/audit.js';
+import type { OperationContext } from '../core/context.js';
+import { defineOperation } from '../core/operation.js';
+import { isHoldExpired } from './availability.js';
+import { clockOf } from './clock.js';
+import { InvalidTransitionError, SlotUnavailableError } from './errors.js';
+import { bookingIdInput, cancelBookingInput, confirmBookingInput } from './inputs.js';
+import { canMoveBooking, SCHEDULING } from './rules.js';
+import { bookingInScope } from './scope.js';
+import { bookingColumns, type BookingView } from './views.js';
+import { waitlistForSlot, type WaitlistMatch } from './waitlist.js';
+
+export function assertTransition(booking: Pick<Booking, 'id' | 'status'>, to: BookingStatus): void {
+  if (!canMoveBooking(booking.status, to)) throw new InvalidTransitionError(booking.id, booking.status, to);
+}
+
+async function move(ctx: OperationContext, booking: Booking, to: BookingStatus, change: Partial<typeof bookings.$inferInsert> = {}): Promise<BookingView> {
+  assertTransition(booking, to);
+  const [row] = await ctx.tx.update(bookings).set({ ...change, status: to }).where(eq(bookings.id, booking.id)).returning(bookingColumns);
+  return row;
+}
+
+const AUDIT_EVENT = {
+  confirmed: 'BOOKING_CONFIRMED',
+  in_progress: 'BOOKING_STARTED',
+  completed: 'BOOKING_COMPLETED',
+  no_show: 'BOOKING_NO_SHOW',
+} as const;
+
+async function audited(ctx: OperationContext, from: BookingStatus, row: BookingView, to: keyof typeof AUDIT_EVENT): Promise<BookingView> {
+  await recordAudit(ctx, { eventType: AUDIT_EVENT[to], subjectType: 'booking', subjectId: row.id, details: { from, to, studentId: row.studentId, instructorId: row.instructorId } });
+  return row;
+}
+
+/** pending -> confirmed, while the hold lasts (payment taken, or the school accepts it). A hold that has
+ *  run out is refused (SLOT_UNAVAILABLE, reason hold_expired): the slot may be someone else's now. */
+export const confirmBooking = defineOperation({
+  name: 'confirmBooking',
+  kind: 'write',
+  input: confirmBookingInput,
+  async run(ctx, input): Promise<BookingView> {
+    const { booking } = await bookingInScope(ctx, input.bookingId);
+    const now = clockOf(ctx, input.now);
+    assertTransition(booking, 'confirmed');
+    if (isHoldExpired(booking, now)) {
+      throw new SlotUnavailableError('hold_expired', `booking ${booking.id} was held for ${SCHEDULING.holdMinutes} minutes from ${booking.createdAt.toISOString()}; book again`);
+    }
+    return audited(ctx, booking.status, await move(ctx, booking, 'confirmed'), 'confirmed');
+  },
+});
+
+/** confirmed -> in_progress: the lesson has begun. */
+export const startBooking = defineOperation({
+  name: 'startBooking',
+  kind: 'write',
+  input: bookingIdInput,
+  async run(ctx, input): Promise<BookingView> {
+    const { booking } = await bookingInScope(ctx, input.bookingId);
+    return audited(ctx, booking.status, await move(ctx, booking, 'in_progress'), 'in_progress');
+  },
+});
+
+/** in_progress -> completed. */
+export const completeBooking = defineOperation({
+  name: 'completeBooking',
+  kind: 'write',
+  input: bookingIdInput,
+  async run(ctx, input): Promise<BookingView> {
+    const { booking } = await bookingInScope(ctx, input.bookingId);
+    return audited(ctx, booking.status, await move(ctx, booking, 'completed'), 'completed');
+  },
+});
+
+/** confirmed -> no_show: the student did not come. */
+export const markNoShow = defineOperation({
+  name: 'markNoShow',
+  kind: 'write',
+  input: bookingIdInput,
+  async run(ctx, input): Promise<BookingView> {
+    const { booking } = await bookingInScope(ctx, input.bookingId);
+    return audited(ctx, booking.status, await move(ctx, booking, 'no_show'), 'no_show');
+  },
+});
+
+export interface CancelBookingResult {
+  booking: BookingView;
+  /** Cancelled less than SCHEDULING.lateCancellationHours before the start (recorded, never refused). */
+  lateCancellation: boolean;
+  /** Waitlist entries to tell about the freed slot, oldest first. They are other people's: admins and
+   *  instructors get them, students and parents an empty list (the ids are in the audit entry). */
+  waitlist: WaitlistMatch[];
+}
+
+/** pending | confirmed | in_progress -> cancelled, with who, why and (the database's clock) when. */
+export const cancelBooking = defineOperation({
+  name: 'cancelBooking',
+  kind: 'write',
+  input: cancelBookingInput,
+  async run(ctx, input): Promise<CancelBookingResult> {
+    const { booking } = await bookingInScope(ctx, input.bookingId);
+    const now = clockOf(ctx, input.now);
+    const a = ctx.actor;
+    const row = await move(ctx, booking, 'cancelled', { cancelledBy: a.kind === 'system' ? a.name : a.userId, cancellationReason: input.reason });
+    const lateCancellation = booking.startTime.getTime() - now.getTime() < SCHEDULING.lateCancellationHours * HOUR_MS;
+    const matches = await waitlistForSlot(ctx.tx, booking);
+    await recordAudit(ctx, {
+      eventType: 'BOOKING_CANCELLED',
+      subjectType: 'booking',
+      subjectId: row.id,
+      details: {
+        from: booking.status, studentId: row.studentId, instructorId: row.instructorId, startTime: row.startTime.toISOString(),
+        lateCancellation, hoursBeforeStart: Math.round(((booking.startTime.getTime() - now.getTime()) / HOUR_MS) * 10) / 10,
+        waitlistEntryIds: matches.map((m) => m.id),
+      },
+    });
+    const staff = a.kind === 'admin' || a.kind === 'instructor';
+    return { booking: row, lateCancellation, waitlist: staff ? matches : [] };
+  },
+});

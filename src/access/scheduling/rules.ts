@@ -1,0 +1,47 @@
+// The scheduling rules the school may change, each in one place (domain-rules.md "Scheduling",
+// "configurable"), and the booking status machine. docs/scheduling.md explains each one.
+import type { BookingStatus } from '../../db/types.js';
+
+export interface SchedulingSettings {
+  /** Slot start times fall on this grid of the Canberra clock (minutes; must divide 60). */
+  readonly gridMinutes: number;
+  /** No slot starts more than this many days (x 24 hours) after now. */
+  readonly horizonDays: number;
+  /** A pending booking holds its slot this long after it was made; then it blocks nothing and is cancelled as expired. */
+  readonly holdMinutes: number;
+  /** Cancelling less than this many hours before the start is a late cancellation (recorded, not refused; fee 0 for now). */
+  readonly lateCancellationHours: number;
+}
+
+export const SCHEDULING: SchedulingSettings = Object.freeze({
+  gridMinutes: 15,
+  horizonDays: 60,
+  holdMinutes: 30,
+  lateCancellationHours: 24,
+});
+
+// Whole-hour UTC offsets (Canberra: +10:00, +11:00) keep a grid that divides 60 the same on the
+// Canberra clock and in UTC, which is what lets the slot search step through instants.
+if (60 % SCHEDULING.gridMinutes !== 0) throw new Error(`SCHEDULING.gridMinutes must divide 60, got ${SCHEDULING.gridMinutes}`);
+
+/**
+ * Allowed status changes (the database enforces the same table: bookings_lifecycle_guard, SQLSTATE
+ * ND020). completed, cancelled, no_show and rescheduled are final.
+ */
+export const BOOKING_TRANSITIONS: Readonly<Record<BookingStatus, readonly BookingStatus[]>> = Object.freeze({
+  pending: ['confirmed', 'cancelled'],
+  confirmed: ['in_progress', 'cancelled', 'no_show', 'rescheduled'],
+  in_progress: ['completed', 'cancelled'],
+  completed: [],
+  cancelled: [],
+  no_show: [],
+  rescheduled: [],
+});
+
+export function canMoveBooking(from: BookingStatus, to: BookingStatus): boolean {
+  return BOOKING_TRANSITIONS[from].includes(to);
+}
+
+/** cancellation_reason and cancelled_by of a hold cancelled because it expired. */
+export const HOLD_EXPIRED_REASON = 'hold_expired';
+export const HOLD_EXPIRED_BY = 'system:hold-expiry';

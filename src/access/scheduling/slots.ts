@@ -1,0 +1,36 @@
+// getAvailableSlots: when can this instructor teach this service? Public (the booking page asks it
+// before anyone signs in): no actor, and nothing personal in the answer, only start and end times. It
+// loads the rows (./schedule-data.ts) and runs the pure algorithm (./availability.ts).
+import { z } from 'zod';
+import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
+import { mapDbErrors } from '../../db/errors.js';
+import { DAY_MS } from '../../domain/wall-clock.js';
+import { id, instant, parseInput } from '../core/validation.js';
+import { availableSlots, type Slot } from './availability.js';
+import { SCHEDULING } from './rules.js';
+import { loadInstructor, loadSchedule, loadService } from './schedule-data.js';
+
+export const getAvailableSlotsInput = z
+  .strictObject({ instructorId: id(), serviceId: id(), from: instant(), to: instant(), now: instant().optional() })
+  .refine((v) => v.to > v.from, { path: ['to'], message: 'to is after from' });
+
+export type { Slot };
+
+/**
+ * The lessons of `serviceId` that `instructorId` can still take, starting in [from, to), in time
+ * order. `now` (default: the current time) decides notice, horizon and expired holds. An unknown or
+ * inactive instructor or service is NOT_FOUND; bad input is VALIDATION_ERROR.
+ */
+export async function getAvailableSlots(db: DatabaseOrTransaction, rawInput: z.input<typeof getAvailableSlotsInput>): Promise<Slot[]> {
+  const input = parseInput(getAvailableSlotsInput, rawInput);
+  const now = input.now ?? new Date();
+  return mapDbErrors(async () => {
+    const instructor = await loadInstructor(db, input.instructorId);
+    const service = await loadService(db, input.serviceId);
+    // Nothing can start after the horizon: load no further than that.
+    const to = new Date(Math.min(input.to.getTime(), now.getTime() + SCHEDULING.horizonDays * DAY_MS + 1));
+    if (to <= input.from) return [];
+    const schedule = await loadSchedule(db, instructor, input.from, to);
+    return availableSlots({ ...schedule, instructor, service, now }, input.from, to);
+  });
+}
