@@ -15,8 +15,13 @@
 --   A competency row refers to its signature (student_competencies.signature_id), so that signature is
 --   written first and its document checked when the transaction commits (a deferred constraint trigger).
 -- Lessons (SQLSTATE ND002, LESSON_FROZEN): see lessons_signing_guard below and docs/integrity.md.
+-- Who a person is (SQLSTATE ND006, IDENTITY_FROZEN): students', parents' and profiles' user_id never
+-- change; an instructor's only in a transaction that has written its INSTRUCTOR_RELINKED audit entry
+-- first (linkInstructor does), so a signer cannot be re-pointed for one transaction without a trace.
+-- Every function here runs with search_path = pg_catalog, public, pg_temp: a temporary table can never
+-- stand in for one it reads (see 0018).
 CREATE OR REPLACE FUNCTION nd_expected_signer(p_document_type text, p_document_id uuid, p_signer_role text)
-RETURNS text LANGUAGE sql STABLE AS $$
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, public, pg_temp AS $$
   SELECT CASE p_document_type
     WHEN 'lesson' THEN (
       SELECT CASE p_signer_role WHEN 'instructor' THEN i.user_id WHEN 'student' THEN s.user_id END
@@ -35,7 +40,7 @@ $$;
 --> statement-breakpoint
 -- Runs before signature_hash_chain (triggers fire in name order), so the hash covers the database's time.
 CREATE OR REPLACE FUNCTION signatures_binding_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   expected text := nd_expected_signer(NEW.document_type, NEW.document_id, NEW.signer_role);
   lesson_status text;
@@ -69,7 +74,7 @@ CREATE TRIGGER signature_binding_guard BEFORE INSERT ON signatures
 --> statement-breakpoint
 -- At commit: the document of every new signature exists and the signer is still the right person.
 CREATE OR REPLACE FUNCTION signatures_check_document() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF nd_expected_signer(NEW.document_type, NEW.document_id, NEW.signer_role) IS DISTINCT FROM NEW.signer_id THEN
     RAISE EXCEPTION 'signature % does not belong to an existing % signed by its %', NEW.id, NEW.document_type, NEW.signer_role
@@ -84,7 +89,7 @@ CREATE CONSTRAINT TRIGGER signatures_document_check AFTER INSERT ON signatures
 --> statement-breakpoint
 -- A competency row may name only a signature of itself, and claim only signatures that exist.
 CREATE OR REPLACE FUNCTION student_competencies_signature_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF NEW.signature_id IS NOT NULL AND NOT EXISTS (
        SELECT 1 FROM signatures s WHERE s.id = NEW.signature_id AND s.document_type = 'competency' AND s.document_id = NEW.id) THEN
@@ -107,14 +112,15 @@ CREATE TRIGGER competency_signature_guard BEFORE INSERT ON student_competencies
 --> statement-breakpoint
 -- The lesson signing guard of 0008, tightened:
 --   INSERT   an unsigned draft; lesson_number is assigned here: next_lesson_number() for a new lesson
---            (whatever the caller sent), the original's number for a correction that does not give one.
+--            (whatever the caller sent), the original's number for a correction that does not give one;
+--            created_at is the database's clock.
 --   UPDATE   student_id, instructor_id, lesson_number, correction_of, correction_reason, created_at never
 --            change. A draft is edited freely until it has a signature; the instructor's signing step
 --            changes only status and instructor_signature_id; the student's only status,
 --            student_signature_id and signed_at, which is set here to the student signature's time.
 --   DELETE   only a draft that has no signature.
 CREATE OR REPLACE FUNCTION lessons_signing_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   changed text;
   signed boolean;
@@ -137,6 +143,7 @@ BEGIN
       RAISE EXCEPTION 'a lesson is recorded as an unsigned draft; it is signed afterwards'
         USING ERRCODE = 'ND002', TABLE = 'lessons';
     END IF;
+    NEW.created_at := now();
     IF NEW.correction_of IS NULL THEN
       NEW.lesson_number := next_lesson_number(NEW.student_id);
     ELSIF NEW.lesson_number IS NULL THEN
@@ -191,7 +198,6 @@ BEGIN
   END IF;
 
   -- OLD.status = 'pending_student_signature': frozen except for the student's step or a dispute.
-  -- total_km is generated after BEFORE triggers run, so NEW does not hold its final value yet.
   SELECT string_agg(n.key, ', ' ORDER BY n.key) INTO changed
     FROM jsonb_each(to_jsonb(NEW) - ARRAY['status', 'student_signature_id', 'signed_at', 'total_km']) n
    WHERE n.value IS DISTINCT FROM to_jsonb(OLD) -> n.key;
@@ -221,7 +227,7 @@ $$;
 -- and instructor, and keeps its lesson number. Checked after the whole INSERT statement, so the rule
 -- holds whatever the row order of a multi-row INSERT.
 CREATE OR REPLACE FUNCTION lessons_check_correction() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   original lessons%ROWTYPE;
 BEGIN
@@ -238,3 +244,34 @@ $$;
 CREATE CONSTRAINT TRIGGER lessons_correction_check AFTER INSERT ON lessons
   DEFERRABLE INITIALLY IMMEDIATE FOR EACH ROW WHEN (NEW.correction_of IS NOT NULL)
   EXECUTE FUNCTION lessons_check_correction();
+--> statement-breakpoint
+-- Identity columns (SQLSTATE ND006, IDENTITY_FROZEN).
+CREATE OR REPLACE FUNCTION nd_identity_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+  IF NEW.user_id IS NOT DISTINCT FROM OLD.user_id THEN
+    RETURN NEW;
+  END IF;
+  IF TG_TABLE_NAME = 'instructors' AND EXISTS (
+       SELECT 1 FROM audit_log a
+        WHERE a.event_type = 'INSTRUCTOR_RELINKED' AND a.subject_id = NEW.id
+          AND a.details ->> 'clerkUserId' = NEW.user_id AND a.details ->> 'previousUserId' = OLD.user_id
+          AND a.created_at >= now()) THEN
+    RETURN NEW; -- a relink, recorded in this transaction
+  END IF;
+  RAISE EXCEPTION '%.user_id never changes (an instructor is relinked only with its INSTRUCTOR_RELINKED audit entry, by linkInstructor)', TG_TABLE_NAME
+    USING ERRCODE = 'ND006', TABLE = TG_TABLE_NAME;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER instructors_identity_guard BEFORE UPDATE OF user_id ON instructors
+  FOR EACH ROW EXECUTE FUNCTION nd_identity_guard();
+--> statement-breakpoint
+CREATE TRIGGER students_identity_guard BEFORE UPDATE OF user_id ON students
+  FOR EACH ROW EXECUTE FUNCTION nd_identity_guard();
+--> statement-breakpoint
+CREATE TRIGGER parents_identity_guard BEFORE UPDATE OF user_id ON parents
+  FOR EACH ROW EXECUTE FUNCTION nd_identity_guard();
+--> statement-breakpoint
+CREATE TRIGGER profiles_identity_guard BEFORE UPDATE OF user_id ON profiles
+  FOR EACH ROW EXECUTE FUNCTION nd_identity_guard();

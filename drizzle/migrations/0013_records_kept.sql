@@ -6,12 +6,13 @@
 --                         disputed) the amount, currency, payer and what was paid for never change,
 --                         and an invoice number once given never changes (ND004). Refunds are
 --                         recorded in their own columns.
---   competency_tasks      task_number, prerequisites, review_requires_tasks, is_review, is_final_drive
---                         and the final-drive rules never change once a competency row refers to the
---                         task (ND004). Names and descriptions may still be edited.
+--   competency_tasks      task_number never changes (lessons name tasks by number, in competencies_taught
+--                         and the other arrays); prerequisites, review_requires_tasks, is_review,
+--                         is_final_drive and the final-drive rules never change once a competency row
+--                         refers to the task (ND004). Names and descriptions may still be edited.
 -- ND004 is RECORD_FROZEN in TypeScript.
 CREATE OR REPLACE FUNCTION payments_keep_record() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   changed text;
 BEGIN
@@ -43,12 +44,16 @@ CREATE TRIGGER payments_no_truncate BEFORE TRUNCATE ON payments
   FOR EACH STATEMENT EXECUTE FUNCTION nd_reject_change();
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION competency_tasks_keep_meaning() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   changed text;
 BEGIN
+  IF NEW.task_number IS DISTINCT FROM OLD.task_number THEN
+    RAISE EXCEPTION 'task % keeps its number: lessons and competency records name it', OLD.task_number
+      USING ERRCODE = 'ND004', TABLE = 'competency_tasks';
+  END IF;
   SELECT string_agg(c, ', ' ORDER BY c) INTO changed
-    FROM unnest(ARRAY['id', 'task_number', 'prerequisites', 'review_requires_tasks', 'is_review', 'is_final_drive',
+    FROM unnest(ARRAY['id', 'prerequisites', 'review_requires_tasks', 'is_review', 'is_final_drive',
                       'final_drive_min_minutes', 'final_drive_unfamiliar_roads']) c
    WHERE to_jsonb(NEW) -> c IS DISTINCT FROM to_jsonb(OLD) -> c;
   IF changed IS NOT NULL AND EXISTS (SELECT 1 FROM student_competencies WHERE task_id = OLD.id) THEN

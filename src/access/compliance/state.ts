@@ -1,6 +1,6 @@
 // Loading what the rules need from the database: the task list (reference data, competency_tasks),
 // a student's current status per task in their transmission, the cooldown and the database's clock.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
 import { competencyTasks, studentCompetencies } from '../../db/schema/index.js';
 import { queryRows } from '../../db/sql.js';
@@ -11,20 +11,33 @@ export interface LoadedTask extends TaskRule {
   id: string;
 }
 
+/** A competency_tasks row as SQL returns it (the columns TASK_COLUMNS selects). */
+type TaskRow = {
+  id: string; task_number: number; name: string; category: string | null; prerequisites: number[] | null;
+  review_requires_tasks: number[] | null; is_review: boolean; is_final_drive: boolean; final_drive_min_minutes: number | null; is_active: boolean;
+};
+const TASK_COLUMNS = sql.raw(
+  't.id, t.task_number, t.name, t.category, t.prerequisites, t.review_requires_tasks, t.is_review, t.is_final_drive, t.final_drive_min_minutes, t.is_active',
+);
+
+function taskRuleOf(r: TaskRow): LoadedTask {
+  return {
+    id: r.id,
+    taskNumber: r.task_number,
+    name: r.name,
+    category: r.category,
+    prerequisites: r.prerequisites ?? [],
+    reviewRequiresTasks: r.review_requires_tasks ?? [],
+    isReview: r.is_review,
+    isFinalDrive: r.is_final_drive,
+    finalDriveMinMinutes: r.final_drive_min_minutes,
+    isActive: r.is_active,
+  };
+}
+
 export async function loadTaskRules(tx: DatabaseOrTransaction): Promise<LoadedTask[]> {
-  const rows = await tx.select().from(competencyTasks).orderBy(asc(competencyTasks.taskNumber));
-  return rows.map((t) => ({
-    id: t.id,
-    taskNumber: t.taskNumber,
-    name: t.name,
-    category: t.category,
-    prerequisites: t.prerequisites ?? [],
-    reviewRequiresTasks: t.reviewRequiresTasks ?? [],
-    isReview: t.isReview,
-    isFinalDrive: t.isFinalDrive,
-    finalDriveMinMinutes: t.finalDriveMinMinutes,
-    isActive: t.isActive,
-  }));
+  const rows = await queryRows<TaskRow>(tx, sql`select ${TASK_COLUMNS} from competency_tasks t order by t.task_number`);
+  return rows.map(taskRuleOf);
 }
 
 /** Each task's newest row for the student in one transmission, by task number. */
@@ -59,14 +72,9 @@ export async function loadProgressInputs(
   studentId: string,
   transmission: string,
 ): Promise<{ tasks: LoadedTask[]; state: Map<number, TaskState>; now: Date; cooldownMs: number }> {
-  const rows = await queryRows<{
-    id: string; task_number: number; name: string; category: string | null; prerequisites: number[] | null; review_requires_tasks: number[] | null;
-    is_review: boolean; is_final_drive: boolean; final_drive_min_minutes: number | null; is_active: boolean;
-    status: CompetencyStatus | null; status_changed_at: Date | string | null; now: Date | string; cooldown_ms: number | string;
-  }>(tx, sql`
+  const rows = await queryRows<TaskRow & { status: CompetencyStatus | null; status_changed_at: Date | string | null; now: Date | string; cooldown_ms: number | string }>(tx, sql`
     with clock as (select nd_now() as now, (extract(epoch from nd_competency_cooldown()) * 1000)::float8 as cooldown_ms)
-    select t.id, t.task_number, t.name, t.category, t.prerequisites, t.review_requires_tasks, t.is_review, t.is_final_drive,
-           t.final_drive_min_minutes, t.is_active, latest.status, latest.status_changed_at, clock.now, clock.cooldown_ms
+    select ${TASK_COLUMNS}, latest.status, latest.status_changed_at, clock.now, clock.cooldown_ms
       from competency_tasks t
       cross join clock
       left join lateral (
@@ -74,18 +82,7 @@ export async function loadProgressInputs(
          where sc.student_id = ${studentId} and sc.task_id = t.id and sc.transmission = ${transmission}
          order by sc.chain_position desc limit 1) latest on true
      order by t.task_number`);
-  const tasks = rows.map((r): LoadedTask => ({
-    id: r.id,
-    taskNumber: r.task_number,
-    name: r.name,
-    category: r.category,
-    prerequisites: r.prerequisites ?? [],
-    reviewRequiresTasks: r.review_requires_tasks ?? [],
-    isReview: r.is_review,
-    isFinalDrive: r.is_final_drive,
-    finalDriveMinMinutes: r.final_drive_min_minutes,
-    isActive: r.is_active,
-  }));
+  const tasks = rows.map(taskRuleOf);
   const state = new Map<number, TaskState>();
   for (const r of rows) if (r.status) state.set(r.task_number, { status: r.status, changedAt: new Date(r.status_changed_at!) });
   if (!rows.length) return { tasks, state, ...(await loadClock(tx)) }; // no task list at all

@@ -103,7 +103,7 @@ export const linkInstructor = defineOperation({
         );
       }
       // The audit entry comes first: the database lets an instructor's user_id change only in a
-      // transaction that has recorded the relink (migration 0018, nd_identity_guard).
+      // transaction that has recorded the relink (migration 0012, nd_identity_guard).
       await recordAudit(ctx, {
         eventType: 'INSTRUCTOR_RELINKED',
         severity: fromPlaceholder ? 'info' : 'warning',

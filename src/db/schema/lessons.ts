@@ -23,7 +23,7 @@ export const lessons = pgTable('lessons', {
   studentId: uuid('student_id').notNull().references(() => students.id),
 
   // Per student 1, 2, 3...; corrections reuse the original's number. The database assigns it on
-  // INSERT (lessons_assign_number, migration 0012): optional in the Insert type, DEFAULT is sent.
+  // INSERT (lessons_signing_guard, migration 0012): optional in the Insert type, DEFAULT is sent.
   lessonNumber: integer('lesson_number').notNull().$defaultFn(() => sql`default`),
 
   // Timing
