@@ -56,38 +56,27 @@ export const confirmBooking = defineOperation({
   },
 });
 
+/** A step that only moves the status (and audits it): the rights and the lifecycle decide the rest. */
+function statusStep(name: 'startBooking' | 'completeBooking' | 'markNoShow', to: 'in_progress' | 'completed' | 'no_show') {
+  return defineOperation({
+    name,
+    kind: 'write',
+    input: bookingIdInput,
+    async run(ctx, input): Promise<BookingView> {
+      const { booking } = await bookingInScope(ctx, input.bookingId);
+      return audited(ctx, booking.status, await move(ctx, booking, to), to);
+    },
+  });
+}
+
 /** confirmed -> in_progress: the lesson has begun. */
-export const startBooking = defineOperation({
-  name: 'startBooking',
-  kind: 'write',
-  input: bookingIdInput,
-  async run(ctx, input): Promise<BookingView> {
-    const { booking } = await bookingInScope(ctx, input.bookingId);
-    return audited(ctx, booking.status, await move(ctx, booking, 'in_progress'), 'in_progress');
-  },
-});
+export const startBooking = statusStep('startBooking', 'in_progress');
 
 /** in_progress -> completed. */
-export const completeBooking = defineOperation({
-  name: 'completeBooking',
-  kind: 'write',
-  input: bookingIdInput,
-  async run(ctx, input): Promise<BookingView> {
-    const { booking } = await bookingInScope(ctx, input.bookingId);
-    return audited(ctx, booking.status, await move(ctx, booking, 'completed'), 'completed');
-  },
-});
+export const completeBooking = statusStep('completeBooking', 'completed');
 
 /** confirmed -> no_show: the student did not come. */
-export const markNoShow = defineOperation({
-  name: 'markNoShow',
-  kind: 'write',
-  input: bookingIdInput,
-  async run(ctx, input): Promise<BookingView> {
-    const { booking } = await bookingInScope(ctx, input.bookingId);
-    return audited(ctx, booking.status, await move(ctx, booking, 'no_show'), 'no_show');
-  },
-});
+export const markNoShow = statusStep('markNoShow', 'no_show');
 
 export interface CancelBookingResult {
   booking: BookingView;
