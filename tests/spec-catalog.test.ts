@@ -27,6 +27,7 @@ interface Deviation {
 const APPEND_ONLY_REASON = 'append-only enforcement (issue 3)';
 const SIGNATURE_BINDING_REASON = 'signatures bound to the people who may sign each document, at the database clock (issue 6)';
 const PARENT_LIMIT_REASON = 'at most 5 active parent links per student (issue 7)';
+const MONEY_REASON = 'money (issue 10): which voucher and package a payment used, invoice numbers given by the database (unique, gapless per Canberra year), one payment per gateway payment, payment status moves';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -100,6 +101,15 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'trigger', match: /^(payments_keep_record|payments_no_truncate|competency_tasks_keep_meaning)$/, reason: RECORDS_KEPT_REASON },
   { kind: 'function', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
   { kind: 'trigger', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
+  { kind: 'column', match: /^payments\.(voucher_id|discount_cents|student_package_id)$/, reason: MONEY_REASON },
+  { kind: 'constraint', contype: 'f', match: /^(payments_voucher_id_vouchers_id_fk|fk_payments_student_package)$/, reason: MONEY_REASON },
+  {
+    kind: 'index',
+    match: /^(payments_invoice_number_unique|payments_gateway_payment_unique|idx_payments_voucher_id|student_packages_payment_id_unique)$/,
+    reason: MONEY_REASON,
+  },
+  { kind: 'function', match: /^(next_invoice_number|payments_money_rules)$/, reason: MONEY_REASON },
+  { kind: 'trigger', match: 'payments_money_rules', reason: MONEY_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

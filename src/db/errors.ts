@@ -14,6 +14,10 @@ export const NEXDRIVE_SQLSTATE = {
   recordFrozen: 'ND004',
   /** A sixth active parent link for one student. */
   parentLinkLimit: 'ND005',
+  /** An invoice number chosen by a caller, or on a payment that has not completed: the database gives them (issue 10). */
+  invoiceNumberRefused: 'ND030',
+  /** A payment status move the payment rules do not allow (failed -> completed, refunded -> completed...). */
+  paymentTransition: 'ND031',
 } as const;
 
 export type DbErrorCode =
@@ -28,6 +32,9 @@ export type DbErrorCode =
   | 'SIGNATURE_REFUSED'
   | 'RECORD_FROZEN'
   | 'PARENT_LINK_LIMIT'
+  | 'INVOICE_NUMBER_REFUSED'
+  | 'INVALID_TRANSITION'
+  | 'DUPLICATE_GATEWAY_PAYMENT'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -130,12 +137,16 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.signatureRefused]: 'SIGNATURE_REFUSED',
   [NEXDRIVE_SQLSTATE.recordFrozen]: 'RECORD_FROZEN',
   [NEXDRIVE_SQLSTATE.parentLinkLimit]: 'PARENT_LINK_LIMIT',
+  [NEXDRIVE_SQLSTATE.invoiceNumberRefused]: 'INVOICE_NUMBER_REFUSED',
+  [NEXDRIVE_SQLSTATE.paymentTransition]: 'INVALID_TRANSITION',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */
 const CODE_BY_CONSTRAINT: Record<string, DbErrorCode> = {
   bookings_instructor_no_overlap_excl: 'BOOKING_OVERLAP',
   idx_bookings_no_overlap: 'BOOKING_OVERLAP',
+  /** One gateway payment completes one payment (issue 10). */
+  payments_gateway_payment_unique: 'DUPLICATE_GATEWAY_PAYMENT',
 };
 
 /** Translates any error from a query into a typed error; errors that are already typed pass through. */

@@ -1,0 +1,98 @@
+-- Money rules the database keeps whatever writes the row (issue 10, docs/money.md). SPEC-01 only says
+-- invoice numbers are "auto-generated: NXD-2026-0001"; the NexDrive payments spec takes one when checkout
+-- starts (a failed payment leaves a gap) and from the server's UTC year (the first hours of 1 January in
+-- Canberra would be numbered in the old year). Here:
+--   next_invoice_number(at)   the next number of the Australia/Canberra year of `at`: under a transaction
+--                             advisory lock for that year, the highest NNNN of the year (as an integer)
+--                             + 1. Called in the completing transaction, so a rollback leaves no gap and
+--                             a second completer waits, then sees the first one's number. It needs READ
+--                             COMMITTED (the default): under REPEATABLE READ a stale snapshot gives a
+--                             number already taken, refused by payments_invoice_number_unique.
+--   payments_money_rules      BEFORE INSERT OR UPDATE on payments:
+--                             - status moves only pending -> processing | completed | failed;
+--                               processing -> completed | failed; completed -> partially_refunded |
+--                               refunded | disputed; partially_refunded -> refunded | disputed;
+--                               disputed -> completed | partially_refunded | refunded. failed and refunded
+--                               are final (ND031);
+--                             - the database assigns invoice numbers: a payment that is (or becomes)
+--                               completed, refunded, partially refunded or disputed gets the next number
+--                               of the year of that moment, once; a credit redemption ('package_credit',
+--                               no money taken) gets none; a number chosen by a caller, or on a payment
+--                               that has not completed, is refused (ND030). Once given, a number never
+--                               changes (payments_keep_record, 0013).
+--   payments_keep_record      (0013, extended) once completed, a payment's voucher, discount, credit
+--                             package and gateway payment never change either.
+-- ND030 is INVOICE_NUMBER_REFUSED and ND031 INVALID_TRANSITION in TypeScript (src/db/errors.ts).
+CREATE OR REPLACE FUNCTION next_invoice_number(p_at timestamptz) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  invoice_year integer := extract(year FROM p_at AT TIME ZONE 'Australia/Canberra')::integer;
+  prefix text := 'NXD-' || lpad(invoice_year::text, 4, '0') || '-';
+  next_number bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('payments.invoice_number'), invoice_year);
+  -- The year's numbers are the index range [prefix, 'NXD-YYYY.') in byte order (text_pattern_ops), so
+  -- this reads one year's rows whatever the collation; their NNNN is compared as a number.
+  SELECT coalesce(max(substr(invoice_number, length(prefix) + 1)::bigint), 0) + 1 INTO next_number
+    FROM payments
+   WHERE invoice_number ~>=~ prefix AND invoice_number ~<~ (left(prefix, -1) || '.');
+  RETURN prefix || lpad(next_number::text, greatest(4, length(next_number::text)), '0');
+END;
+$$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION payments_money_rules() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status AND NOT (
+       (OLD.status = 'pending' AND NEW.status IN ('processing', 'completed', 'failed'))
+    OR (OLD.status = 'processing' AND NEW.status IN ('completed', 'failed'))
+    OR (OLD.status = 'completed' AND NEW.status IN ('partially_refunded', 'refunded', 'disputed'))
+    OR (OLD.status = 'partially_refunded' AND NEW.status IN ('refunded', 'disputed'))
+    OR (OLD.status = 'disputed' AND NEW.status IN ('completed', 'partially_refunded', 'refunded'))
+  ) THEN
+    RAISE EXCEPTION 'payment % cannot move from % to %', OLD.id, OLD.status, NEW.status
+      USING ERRCODE = 'ND031', TABLE = 'payments';
+  END IF;
+  IF TG_OP = 'UPDATE' AND OLD.invoice_number IS NOT NULL THEN
+    RETURN NEW; -- a given number never changes: payments_keep_record (0013) refuses that
+  END IF;
+  IF NEW.invoice_number IS NOT NULL THEN
+    RAISE EXCEPTION 'payment %: invoice numbers are given by the database when a payment completes, not by the caller (%)', NEW.id, NEW.invoice_number
+      USING ERRCODE = 'ND030', TABLE = 'payments';
+  END IF;
+  IF NEW.status IN ('completed', 'partially_refunded', 'refunded', 'disputed') AND NEW.payment_method <> 'package_credit' THEN
+    NEW.invoice_number := next_invoice_number(clock_timestamp());
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER payments_money_rules BEFORE INSERT OR UPDATE ON payments
+  FOR EACH ROW EXECUTE FUNCTION payments_money_rules();
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION payments_keep_record() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  changed text;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'payments are never deleted (payment %); record a refund or mark it failed', OLD.id
+      USING ERRCODE = 'ND001', TABLE = 'payments';
+  END IF;
+  IF OLD.invoice_number IS NOT NULL AND NEW.invoice_number IS DISTINCT FROM OLD.invoice_number THEN
+    RAISE EXCEPTION 'payment % has invoice number %: it never changes', OLD.id, OLD.invoice_number
+      USING ERRCODE = 'ND004', TABLE = 'payments';
+  END IF;
+  IF OLD.status IN ('completed', 'refunded', 'partially_refunded', 'disputed') THEN
+    SELECT string_agg(c, ', ' ORDER BY c) INTO changed
+      FROM unnest(ARRAY['amount_cents', 'currency', 'student_id', 'contact_id', 'booking_id', 'package_id', 'payment_method',
+                        'voucher_id', 'discount_cents', 'student_package_id', 'gateway', 'gateway_payment_id']) c
+     WHERE to_jsonb(NEW) -> c IS DISTINCT FROM to_jsonb(OLD) -> c;
+    IF changed IS NOT NULL THEN
+      RAISE EXCEPTION 'payment % is %: % never change (refunds are recorded in refund_amount_cents)', OLD.id, OLD.status, changed
+        USING ERRCODE = 'ND004', TABLE = 'payments';
+    END IF;
+  END IF;
+  RETURN NEW;
+END;
+$$;
