@@ -14,6 +14,7 @@ import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
 import { queryRows } from '../src/db/sql.js';
 import { openTestDb, type TestDb } from './support/db.js';
 import { createLesson, lessonValues } from './support/fixtures.js';
+import { cancelledCreditBooking, givePackage, insertPayment, unpaidBooking } from './support/money.js';
 import { buildWorld, withLink, withParentVisibilityOff, type World } from './support/world.js';
 
 let t: TestDb;
@@ -36,6 +37,7 @@ async function pendingLesson() {
   return id;
 }
 const evidence = { signatureUrl: 'r2://signatures/matrix.png' };
+const people = () => ({ instructorId: w.instructor.id, studentId: w.student.id, serviceId: w.serviceId });
 const uniqueDigits = () => String(Math.floor(Math.random() * 1e9));
 
 const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
@@ -56,6 +58,18 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   addPrivateNote: (a) => access.addPrivateNote(t.db, a, { studentId: w.student.id, note: 'Watch the blind spot', noteType: 'coaching_strategy' }),
   listBookings: (a) => access.listBookings(t.db, a, { studentId: w.student.id }),
   listPayments: (a) => access.listPayments(t.db, a, { studentId: w.student.id }),
+  startPayment: async (a) => access.startPayment(t.db, a, { studentId: w.student.id, bookingId: (await unpaidBooking(t.db, people())).id, method: 'card' }),
+  completePayment: async (a) => access.completePayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id)).id }),
+  failPayment: async (a) => access.failPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id)).id, reason: 'declined' }),
+  recordManualPayment: async (a) => access.recordManualPayment(t.db, a, { studentId: w.student.id, bookingId: (await unpaidBooking(t.db, people())).id, method: 'cash' }),
+  refundPayment: async (a) => access.refundPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id, { status: 'completed' })).id, amountCents: 500, reason: 'matrix' }),
+  redeemCredit: async (a) => {
+    await givePackage(t.db, w.student.id);
+    return access.redeemCredit(t.db, a, { bookingId: (await unpaidBooking(t.db, people())).id });
+  },
+  returnCredit: async (a) => access.returnCredit(t.db, a, { bookingId: (await cancelledCreditBooking(t.db, people())).booking.id }),
+  expirePendingPayments: (a) => access.expirePendingPayments(t.db, a, {}),
+  expirePackages: (a) => access.expirePackages(t.db, a, {}),
   appendAuditEvent: (a) => access.appendAuditEvent(t.db, a, { eventType: 'MATRIX_CHECK', subjectType: 'student', subjectId: w.student.id }),
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 5 }),
 };
