@@ -419,8 +419,12 @@ const cases: CheckCase[] = [
       "'NXD-31-0001'": { invoiceNumber: 'NXD-31-0001' }, "'nxd-2031-0001'": { invoiceNumber: 'nxd-2031-0001' },
       "'NXD-2031-001'": { invoiceNumber: 'NXD-2031-001' }, "'NXD-2031-0000'": { invoiceNumber: 'NXD-2031-0000' },
       "'NXD-2031-01000'": { invoiceNumber: 'NXD-2031-01000' }, "'INV-2031-0001'": { invoiceNumber: 'INV-2031-0001' },
+      "'NXD-2031-10000000000' (11 digits)": { invoiceNumber: 'NXD-2031-10000000000' },
     },
-    { "'NXD-2031-0001'": { invoiceNumber: 'NXD-2031-0001' }, "'NXD-2031-9999'": { invoiceNumber: 'NXD-2031-9999' }, "'NXD-2031-10000'": { invoiceNumber: 'NXD-2031-10000' } },
+    {
+      "'NXD-2031-0001'": { invoiceNumber: 'NXD-2031-0001' }, "'NXD-2031-9999'": { invoiceNumber: 'NXD-2031-9999' },
+      "'NXD-2031-10000'": { invoiceNumber: 'NXD-2031-10000' }, "'NXD-2031-9999999999' (10 digits)": { invoiceNumber: 'NXD-2031-9999999999' },
+    },
     {
       shadowing: {
         by: 'payments_money_rules, which refuses any invoice number a caller sets (ND030)',

@@ -105,7 +105,7 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'constraint', contype: 'f', match: /^(payments_voucher_id_vouchers_id_fk|fk_payments_student_package)$/, reason: MONEY_REASON },
   {
     kind: 'index',
-    match: /^(payments_invoice_number_unique|payments_gateway_payment_unique|idx_payments_voucher_id|student_packages_payment_id_unique)$/,
+    match: /^(payments_invoice_number_(unique|order)|payments_gateway_payment_unique|idx_payments_voucher_id|student_packages_payment_id_unique)$/,
     reason: MONEY_REASON,
   },
   { kind: 'function', match: /^(next_invoice_number|payments_money_rules)$/, reason: MONEY_REASON },

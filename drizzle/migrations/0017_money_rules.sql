@@ -3,9 +3,10 @@
 -- starts (a failed payment leaves a gap) and from the server's UTC year (the first hours of 1 January in
 -- Canberra would be numbered in the old year). Here:
 --   next_invoice_number(at)   the next number of the Australia/Canberra year of `at`: under a transaction
---                             advisory lock for that year, the highest NNNN of the year (as an integer)
---                             + 1. Called in the completing transaction, so a rollback leaves no gap and
---                             a second completer waits, then sees the first one's number. It needs READ
+--                             advisory lock for that year, the highest NNNN of the year (as a number,
+--                             read from payments_invoice_number_order) + 1. Called in the completing
+--                             transaction, so a rollback leaves no gap and a second completer waits,
+--                             then sees the first one's number. It needs READ
 --                             COMMITTED (the default): under REPEATABLE READ a stale snapshot gives a
 --                             number already taken, refused by payments_invoice_number_unique.
 --   payments_money_rules      BEFORE INSERT OR UPDATE on payments:
@@ -31,11 +32,16 @@ DECLARE
   next_number bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('payments.invoice_number'), invoice_year);
-  -- The year's numbers are the index range [prefix, 'NXD-YYYY.') in byte order (text_pattern_ops), so
-  -- this reads one year's rows whatever the collation; their NNNN is compared as a number.
-  SELECT coalesce(max(substr(invoice_number, length(prefix) + 1)::bigint), 0) + 1 INTO next_number
-    FROM payments
-   WHERE invoice_number ~>=~ prefix AND invoice_number ~<~ (left(prefix, -1) || '.');
+  -- The year's highest number, in one probe of payments_invoice_number_order (NNNN zero-padded to
+  -- 10 digits, byte order): numbers are compared as numbers, so NXD-2026-10000 follows NXD-2026-9999.
+  SELECT coalesce((
+    SELECT substr(invoice_number, 10)::bigint
+      FROM payments
+     WHERE invoice_number IS NOT NULL
+       AND ((left(invoice_number, 9) || lpad(substr(invoice_number, 10), 10, '0')) COLLATE "C") >= prefix
+       AND ((left(invoice_number, 9) || lpad(substr(invoice_number, 10), 10, '0')) COLLATE "C") < (left(prefix, -1) || '.')
+     ORDER BY ((left(invoice_number, 9) || lpad(substr(invoice_number, 10), 10, '0')) COLLATE "C") DESC
+     LIMIT 1), 0) + 1 INTO next_number;
   RETURN prefix || lpad(next_number::text, greatest(4, length(next_number::text)), '0');
 END;
 $$;

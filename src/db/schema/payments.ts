@@ -78,13 +78,17 @@ export const payments = pgTable('payments', {
     'payments_refund_amount_cents_check',
     sql`refund_amount_cents >= 0 AND refund_amount_cents <= amount_cents`,
   ),
-  // Added (issue 10). Invoice numbers: NXD-YYYY-NNNN, at least 4 digits, from 0001 up (10000 after
-  // 9999); the database assigns them (payments_money_rules, a custom migration). text_pattern_ops
-  // lets the numbering find one year's numbers by prefix whatever the database's collation.
-  uniqueIndex('payments_invoice_number_unique').on(table.invoiceNumber.op('text_pattern_ops')),
+  // Added (issue 10). Invoice numbers: NXD-YYYY-NNNN, 4 to 10 digits, from 0001 up (10000 after 9999);
+  // the database assigns them (payments_money_rules, a custom migration). The second index orders them
+  // as numbers (the NNNN part zero-padded to 10 digits, byte order), so the numbering finds a year's
+  // highest number in one index probe instead of reading the whole year.
+  uniqueIndex('payments_invoice_number_unique').on(table.invoiceNumber),
+  index('payments_invoice_number_order')
+    .on(sql`((left(invoice_number, 9) || lpad(substr(invoice_number, 10), 10, '0')) COLLATE "C")`)
+    .where(sql`invoice_number IS NOT NULL`),
   check(
     'payments_invoice_number_check',
-    sql`invoice_number ~ '^NXD-[0-9]{4}-([0-9]{4}|[1-9][0-9]{4,})$' AND invoice_number !~ '-0000$'`,
+    sql`invoice_number ~ '^NXD-[0-9]{4}-([0-9]{4}|[1-9][0-9]{4,9})$' AND invoice_number !~ '-0000$'`,
   ),
   // A gateway's payment is recorded once: the same webhook twice cannot complete two payments.
   uniqueIndex('payments_gateway_payment_unique').on(table.gateway, table.gatewayPaymentId),
