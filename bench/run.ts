@@ -7,8 +7,12 @@
 // Server: BENCH_DATABASE_URL, or a throwaway one started with .ci/pg-server.sh and stopped at the end.
 // The run works in its own database nexdrive_bench_<random>, migrated with the real migrations and
 // dropped at the end (also on Ctrl-C). Not a test: never run by vitest.
-// Env: BENCH_DATABASE_URL, BENCH_ROWS (default 1000000), BENCH_ROUNDS (append rounds, default 3).
+// Section money (bench/money.ts, issue 10): credit redemptions and invoice assignments per second with
+// 16 concurrent callers, each against a plain UPDATE baseline.
+// Env: BENCH_DATABASE_URL, BENCH_ROWS (default 1000000), BENCH_ROUNDS (append rounds, default 3),
+// BENCH_SECTIONS (comma-separated, default chain,money), BENCH_MONEY_CALLS (calls per worker per round, default 100).
 import pg from 'pg';
+import { benchMoney, MONEY_WORKERS } from './money.js';
 import { openPostgres } from '../src/db/engines/postgres.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { benchAppends, createPlainTable, PLAIN_TABLE_NOTE, type AppendScenario } from './appends.js';
@@ -28,6 +32,9 @@ function positiveInt(name: string, fallback: number): number {
 
 const ROWS = positiveInt('BENCH_ROWS', 1_000_000);
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
+const MONEY_CALLS = positiveInt('BENCH_MONEY_CALLS', 100);
+const SECTIONS = new Set((process.env.BENCH_SECTIONS?.trim() || 'chain,money').split(',').map((x) => x.trim()));
+for (const section of SECTIONS) if (section !== 'chain' && section !== 'money') throw new Error(`BENCH_SECTIONS: unknown section "${section}" (chain, money)`);
 const LOAD_CHUNK = 50_000;
 const WARMUP_PER_WRITER = 200;
 const APPEND_SCENARIOS = [
@@ -68,7 +75,7 @@ function heading(text: string) {
 
 async function main(): Promise<void> {
   const runStarted = performance.now();
-  console.log(`NexDrive benchmark: audit_log hash chain (BENCH_ROWS=${int(ROWS)}, BENCH_ROUNDS=${ROUNDS})`);
+  console.log(`NexDrive benchmark: ${[...SECTIONS].join(" and ")} (BENCH_ROWS=${int(ROWS)}, BENCH_ROUNDS=${ROUNDS}, BENCH_MONEY_CALLS=${MONEY_CALLS})`);
 
   const server = await acquireServer();
   cleanups.push(() => server.stop());
@@ -84,6 +91,18 @@ async function main(): Promise<void> {
   heading('Machine and server');
   printFacts(await machineFacts(admin, server.origin));
   console.log(`  database            ${database.name} (${migrated.applied} migrations applied)`);
+
+  let moneyRows: SummaryRow[] = [];
+  if (SECTIONS.has('money')) {
+    heading(`Money: ${MONEY_WORKERS} concurrent credit redemptions and completions, each against a plain UPDATE`);
+    moneyRows = await benchMoney(database.url, ROUNDS, MONEY_CALLS);
+  }
+  if (!SECTIONS.has('chain')) {
+    heading('Summary');
+    printSummary(moneyRows);
+    console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
+    return;
+  }
 
   heading(`Loading ${int(ROWS)} rows into audit_log through the chain trigger (INSERT ... SELECT generate_series, ${int(LOAD_CHUNK)} rows per statement)`);
   const load = await loadAuditRows(admin, ROWS, LOAD_CHUNK);
@@ -249,7 +268,7 @@ async function main(): Promise<void> {
       met: null,
     },
   ];
-  printSummary(rows);
+  printSummary([...rows, ...moneyRows]);
   console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
 }
 
