@@ -79,14 +79,26 @@ async function createHeldPackage(admin: pg.Client, studentId: string, credits: n
 async function measurePair(label: string, rounds: number, total: number, measured: Side, baseline: Side) {
   const measuredRates: number[] = [];
   const baselineRates: number[] = [];
+  let cpuMicros = 0;
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [baseline, measured] : [measured, baseline];
-    for (const side of order) (side === measured ? measuredRates : baselineRates).push(total / (await side.run(r)));
+    for (const side of order) {
+      const cpu = process.cpuUsage();
+      const rate = total / (await side.run(r));
+      if (side === measured) {
+        const used = process.cpuUsage(cpu);
+        cpuMicros += used.user + used.system;
+      }
+      (side === measured ? measuredRates : baselineRates).push(rate);
+    }
     console.log(
       `  ${label}, round ${r + 1}/${rounds}: ${baseline.name} ${int(baselineRates[r]).padStart(7)}/s, ${measured.name} ${int(measuredRates[r]).padStart(7)}/s, ` +
         `ratio ${fixed(measuredRates[r] / baselineRates[r])}`,
     );
   }
+  // The bench runs every caller in this one Node thread: its CPU per call caps the measured rate.
+  const cpuPerCall = cpuMicros / (rounds * total);
+  console.log(`  ${measured.name}: this process spent ${fixed(cpuPerCall / 1000, 2)} ms of CPU per call (one thread: at most ${int(1e6 / cpuPerCall)} calls/s from here)`);
   return { measured: median(measuredRates), baseline: median(baselineRates) };
 }
 
