@@ -128,6 +128,32 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
     expect(after).toMatchObject({ refundAmountCents: 6000, status: 'partially_refunded' });
   });
 
+  it('a completion under REPEATABLE READ that cannot see a number committed meanwhile is refused (UNIQUE_VIOLATION), never given a duplicate or a gap', async () => {
+    const s = await school();
+    const [first, second] = [await insertPayment(t.db, s.student.id), await insertPayment(t.db, s.student.id)];
+    const lastNumber = async () =>
+      (await queryRows<{ n: string | null }>(t.db, sql`select max(invoice_number) as n from payments where invoice_number is not null`))[0].n;
+    const before = await lastNumber();
+    const err = await t.db
+      .transaction(
+        async (tx) => {
+          await tx.execute(sql`select count(*) from payments`); // the snapshot is taken here
+          await completePayment(t.db, webhook, { paymentId: first.id }); // another transaction, committed
+          await completePayment(tx, webhook, { paymentId: second.id });
+        },
+        { isolationLevel: 'repeatable read' },
+      )
+      .then(() => null, (e: unknown) => e);
+    expect((err as { code?: string } | null)?.code).toBe('UNIQUE_VIOLATION');
+    const [after] = await t.db.select().from(payments).where(eq(payments.id, second.id));
+    expect(after).toMatchObject({ status: 'pending', invoiceNumber: null });
+    const [done] = await t.db.select().from(payments).where(eq(payments.id, first.id));
+    expect(done.invoiceNumber! > (before ?? '')).toBe(true);
+    expect((await completePayment(t.db, webhook, { paymentId: second.id })).payment.invoiceNumber).toBe(
+      `${done.invoiceNumber!.slice(0, 9)}${String(Number(done.invoiceNumber!.slice(9)) + 1).padStart(4, '0')}`,
+    );
+  });
+
   it('5 concurrent returns of one cancelled booking’s credit: one succeeds, 4 are CREDIT_NOT_RETURNABLE; the package gets 1 credit back', async () => {
     const s = await school();
     const held = await givePackage(t.db, s.student.id, { creditsTotal: 10 });

@@ -511,6 +511,30 @@ describe('the database keeps the money rules (raw SQL as nexdrive_app)', () => {
     expect((await pay({ status: 'completed' })).invoiceNumber).toBe(invoice(before + 1));
   });
 
+  // Without search_path on the functions, pg_temp.payments is read first: the number would be 9001, a gap.
+  it('numbers from public.payments even when the session has a temporary table called payments', async () => {
+    const before = await lastInvoiceNumber();
+    const { student } = await school();
+    const given = await t.db.transaction(async (tx) => {
+      // Where temporary tables are not allowed at all (REVOKE TEMPORARY), there is nothing to shadow with.
+      const shadowed = await tx
+        .transaction(async (sp) => {
+          await sp.execute(sql`create temp table payments on commit drop as select * from public.payments where false`);
+          await sp.execute(sql`insert into pg_temp.payments (id, student_id, amount_cents, payment_method, status, invoice_number)
+                                values (gen_random_uuid(), ${student.id}, 1, 'card', 'completed', ${invoice(9000)})`);
+          return true;
+        })
+        .catch(() => false);
+      await tx.execute(sql`discard plans`);
+      const [row] = await queryRows<{ invoice_number: string }>(
+        tx,
+        sql`insert into public.payments (student_id, amount_cents, payment_method, status) values (${student.id}, 100, 'card', 'completed') returning invoice_number`,
+      );
+      return { shadowed, number: row.invoice_number };
+    });
+    expect(given.number).toBe(invoice(before + 1));
+  });
+
   it('numbers by the Australia/Canberra year: 23:59:59 on 31 December is the old year, 00:00 on 1 January (13:00 UTC) the new one', async () => {
     const next = async (at: string) => (await queryRows<{ n: string }>(t.db, sql`select next_invoice_number(${at}::timestamptz) as n`))[0].n;
     expect(await next('2040-12-31T12:59:59Z')).toBe('NXD-2040-0001');

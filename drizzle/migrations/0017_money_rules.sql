@@ -23,9 +23,11 @@
 --                               changes (payments_keep_record, 0013).
 --   payments_keep_record      (0013, extended) once completed, a payment's voucher, discount, credit
 --                             package and gateway payment never change either.
+-- Each function runs with search_path = pg_catalog, public, pg_temp, so a temporary table called
+-- `payments` cannot stand in for ours (pg_temp is otherwise searched first for tables).
 -- ND030 is INVOICE_NUMBER_REFUSED and ND031 INVALID_TRANSITION in TypeScript (src/db/errors.ts).
 CREATE OR REPLACE FUNCTION next_invoice_number(p_at timestamptz) RETURNS text
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   invoice_year integer := extract(year FROM p_at AT TIME ZONE 'Australia/Canberra')::integer;
   prefix text := 'NXD-' || lpad(invoice_year::text, 4, '0') || '-';
@@ -47,7 +49,7 @@ END;
 $$;
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION payments_money_rules() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status AND NOT (
        (OLD.status = 'pending' AND NEW.status IN ('processing', 'completed', 'failed'))
@@ -77,7 +79,7 @@ CREATE TRIGGER payments_money_rules BEFORE INSERT OR UPDATE ON payments
   FOR EACH ROW EXECUTE FUNCTION payments_money_rules();
 --> statement-breakpoint
 CREATE OR REPLACE FUNCTION payments_keep_record() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
   changed text;
 BEGIN
