@@ -17,6 +17,7 @@ import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { queryRows } from '../src/db/sql.js';
 import { openTestDb, type TestDb } from './support/db.js';
 import { createLesson, lessonValues } from './support/fixtures.js';
+import { cancelledCreditBooking, givePackage, insertPayment, unpaidBooking } from './support/money.js';
 import { buildWorld, withLink, withParentVisibilityOff, type World } from './support/world.js';
 
 let t: TestDb;
@@ -47,6 +48,7 @@ const allowedThrough = (codes: string[]) => (err: unknown) => {
   if (codes.includes((err as { code?: string }).code ?? '')) return 'past the rights check';
   throw err;
 };
+const people = () => ({ instructorId: w.instructor.id, studentId: w.student.id, serviceId: w.serviceId });
 const uniqueDigits = () => String(Math.floor(Math.random() * 1e9));
 
 const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
@@ -74,6 +76,18 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   // The world's student is not competent in every task: an allowed caller meets CERTIFICATE_NOT_ELIGIBLE.
   issueCertificate: (a) => access.issueCertificate(t.db, a, { studentId: w.student.id, confirm: true }).catch(allowedThrough(['CERTIFICATE_NOT_ELIGIBLE'])),
   appendAuditEvent: (a) => access.appendAuditEvent(t.db, a, { eventType: 'MATRIX_CHECK', details: { about: 'the school' } }),
+  startPayment: async (a) => access.startPayment(t.db, a, { studentId: w.student.id, bookingId: (await unpaidBooking(t.db, people())).id, method: 'card' }),
+  completePayment: async (a) => access.completePayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id)).id }),
+  failPayment: async (a) => access.failPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id)).id, reason: 'declined' }),
+  recordManualPayment: async (a) => access.recordManualPayment(t.db, a, { studentId: w.student.id, bookingId: (await unpaidBooking(t.db, people())).id, method: 'cash' }),
+  refundPayment: async (a) => access.refundPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id, { status: 'completed' })).id, amountCents: 500, reason: 'matrix' }),
+  redeemCredit: async (a) => {
+    await givePackage(t.db, w.student.id);
+    return access.redeemCredit(t.db, a, { bookingId: (await unpaidBooking(t.db, people())).id });
+  },
+  returnCredit: async (a) => access.returnCredit(t.db, a, { bookingId: (await cancelledCreditBooking(t.db, people())).booking.id }),
+  expirePendingPayments: (a) => access.expirePendingPayments(t.db, a, {}),
+  expirePackages: (a) => access.expirePackages(t.db, a, {}),
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 5 }),
   createBooking: async (a) => access.createBooking(t.db, a, { instructorId: w.instructor.id, serviceId: w.serviceId, studentId: w.student.id, start: await openSlot(), bookedVia: 'website' }),
   confirmBooking: async (a) => access.confirmBooking(t.db, a, { bookingId: await bookingIn('pending') }),

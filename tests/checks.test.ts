@@ -217,6 +217,12 @@ const bookingsDurationRules: Shadowing = {
   isolate: sql`alter table bookings drop constraint bookings_duration_minutes_check, drop constraint bookings_duration_matches_times_check`,
 };
 
+/** A student_packages row to point a payment at (issue 10). */
+async function someStudentPackage(db: DatabaseOrTransaction): Promise<string> {
+  const [row] = await db.insert(studentPackages).values(await validRows.student_packages(db)).returning({ id: studentPackages.id });
+  return row.id;
+}
+
 // ─── The cases ──────────────────────────────
 
 const cases: CheckCase[] = [
@@ -415,6 +421,33 @@ const cases: CheckCase[] = [
   checkCase(payments, 'payments_refund_amount_cents_check', validRows.payments,
     { 'refund = amount + 1': { amountCents: 10500, refundAmountCents: 10501 }, 'refund -1': { refundAmountCents: -1 } },
     { 'refund = amount': { amountCents: 10500, refundAmountCents: 10500 }, 'refund 0': { refundAmountCents: 0 } }),
+  // (issue 10) the database gives invoice numbers (payments_money_rules refuses a caller's, ND030), so the
+  // format CHECK is reached with that trigger off; years far ahead, so no number given in this file collides
+  checkCase(payments, 'payments_invoice_number_check', validRows.payments,
+    {
+      "'NXD-31-0001'": { invoiceNumber: 'NXD-31-0001' }, "'nxd-2031-0001'": { invoiceNumber: 'nxd-2031-0001' },
+      "'NXD-2031-001'": { invoiceNumber: 'NXD-2031-001' }, "'NXD-2031-0000'": { invoiceNumber: 'NXD-2031-0000' },
+      "'NXD-2031-01000'": { invoiceNumber: 'NXD-2031-01000' }, "'INV-2031-0001'": { invoiceNumber: 'INV-2031-0001' },
+      "'NXD-2031-10000000000' (11 digits)": { invoiceNumber: 'NXD-2031-10000000000' },
+    },
+    {
+      "'NXD-2031-0001'": { invoiceNumber: 'NXD-2031-0001' }, "'NXD-2031-9999'": { invoiceNumber: 'NXD-2031-9999' },
+      "'NXD-2031-10000'": { invoiceNumber: 'NXD-2031-10000' }, "'NXD-2031-9999999999' (10 digits)": { invoiceNumber: 'NXD-2031-9999999999' },
+    },
+    {
+      shadowing: {
+        by: 'payments_money_rules, which refuses any invoice number a caller sets (ND030)',
+        expectError: (err) => expect(sqlstateOf(err)).toBe('ND030'),
+        isolate: sql`alter table payments disable trigger payments_money_rules`,
+      },
+    }),
+  checkCase(payments, 'payments_gateway_payment_id_check', validRows.payments,
+    { 'a gateway payment id without its gateway': { gateway: null, gatewayPaymentId: 'pi_orphan' } },
+    { 'both': async () => ({ gateway: 'stripe', gatewayPaymentId: `pi_${randomUUID()}` }), 'neither': { gateway: null, gatewayPaymentId: null } }),
+  checkCase(payments, 'payments_discount_cents_check', validRows.payments, { '-1': { discountCents: -1 } }, { '0': { discountCents: 0 } }),
+  checkCase(payments, 'payments_student_package_id_check', validRows.payments,
+    { "a package on a 'card' payment": async (db) => ({ studentPackageId: await someStudentPackage(db), paymentMethod: 'card' }) },
+    { "a package on a 'package_credit' payment": async (db) => ({ studentPackageId: await someStudentPackage(db), paymentMethod: 'package_credit' }), 'no package': { studentPackageId: null } }),
 
   // private_notes
   enumCase(privateNotes, 'private_notes_note_type_check', validRows.private_notes, 'noteType', PRIVATE_NOTE_TYPES),
@@ -520,6 +553,9 @@ const cases: CheckCase[] = [
   checkCase(vouchers, 'vouchers_times_used_check', validRows.vouchers,
     { 'times_used = max_uses + 1': { maxUses: 5, timesUsed: 6 }, 'times_used -1': { timesUsed: -1 } },
     { 'times_used = max_uses': { maxUses: 5, timesUsed: 5 }, 'any times_used when max_uses is NULL': { maxUses: null, timesUsed: 1000 } }),
+  checkCase(vouchers, 'vouchers_code_upper_check', validRows.vouchers,
+    { "'summer10'": { code: 'summer10' }, "'Summer10'": { code: 'Summer10' } },
+    { "'SUMMER10-' and a unique suffix": async () => ({ code: `SUMMER10-${randomUUID().toUpperCase()}` }) }),
   checkCase(vouchers, 'vouchers_valid_until_after_from_check', validRows.vouchers,
     {
       'until = from': { validFrom: at('2026-01-01T00:00:00Z'), validUntil: at('2026-01-01T00:00:00Z') },

@@ -30,6 +30,7 @@ const IDENTITY_REASON = 'a person\'s user_id never changes; an instructor\'s onl
 const COMPLIANCE_REASON = 'the ACT CBT&A rules and the certificate of competency, enforced by the database (issue 8)';
 const PARENT_LIMIT_REASON = 'at most 5 active parent links per student (issue 7)';
 const BOOKING_LIFECYCLE_REASON = 'booking status transitions, cancellation fields and a fixed slot on every path (issue 9)';
+const MONEY_REASON = 'money (issue 10): which voucher and package a payment used, invoice numbers given by the database (unique, gapless per Canberra year), one payment per gateway payment, payment status moves';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -114,6 +115,15 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'trigger', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
   { kind: 'function', match: 'bookings_lifecycle_guard', reason: BOOKING_LIFECYCLE_REASON },
   { kind: 'trigger', match: 'bookings_lifecycle_guard', reason: BOOKING_LIFECYCLE_REASON },
+  { kind: 'column', match: /^payments\.(voucher_id|discount_cents|student_package_id)$/, reason: MONEY_REASON },
+  { kind: 'constraint', contype: 'f', match: /^(payments_voucher_id_vouchers_id_fk|fk_payments_student_package)$/, reason: MONEY_REASON },
+  {
+    kind: 'index',
+    match: /^(payments_invoice_number_(unique|order)|payments_gateway_payment_unique|idx_payments_voucher_id|student_packages_payment_id_unique)$/,
+    reason: MONEY_REASON,
+  },
+  { kind: 'function', match: /^(next_invoice_number|payments_money_rules)$/, reason: MONEY_REASON },
+  { kind: 'trigger', match: 'payments_money_rules', reason: MONEY_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

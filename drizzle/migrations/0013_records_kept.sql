@@ -3,9 +3,10 @@
 -- meaning of every competency row that refers to it, while verify still passed (the chains hash
 -- task_id, not the task's number).
 --   payments              never deleted (ND001); once completed (or refunded, partially refunded,
---                         disputed) the amount, currency, payer and what was paid for never change,
---                         and an invoice number once given never changes (ND004). Refunds are
---                         recorded in their own columns.
+--                         disputed) the amount, currency, payer, what was paid for, the voucher,
+--                         discount and gateway payment never change; an invoice number once given never
+--                         changes; a refund once recorded is never undone (ND004). Refunds are recorded
+--                         in their own columns; the status moves only forward (migration 0021).
 --   competency_tasks      task_number never changes (lessons name tasks by number, in competencies_taught
 --                         and the other arrays); prerequisites, review_requires_tasks, is_review,
 --                         is_final_drive and the final-drive rules never change once a competency row
@@ -24,9 +25,19 @@ BEGIN
     RAISE EXCEPTION 'payment % has invoice number %: it never changes', OLD.id, OLD.invoice_number
       USING ERRCODE = 'ND004', TABLE = 'payments';
   END IF;
+  -- A refund is never undone: the amount refunded only grows, and its reason and time stay.
+  IF coalesce(NEW.refund_amount_cents, 0) < coalesce(OLD.refund_amount_cents, 0)
+     OR (OLD.refund_reason IS NOT NULL AND NEW.refund_reason IS NULL)
+     OR (OLD.refunded_at IS NOT NULL AND NEW.refunded_at IS NULL) THEN
+    RAISE EXCEPTION 'payment %: a recorded refund (% cents) is never undone', OLD.id, OLD.refund_amount_cents
+      USING ERRCODE = 'ND004', TABLE = 'payments';
+  END IF;
+  -- The money columns of migration 0020 (voucher_id, discount_cents, student_package_id) are listed
+  -- by name: before they exist both sides read NULL, so they compare equal.
   IF OLD.status IN ('completed', 'refunded', 'partially_refunded', 'disputed') THEN
     SELECT string_agg(c, ', ' ORDER BY c) INTO changed
-      FROM unnest(ARRAY['amount_cents', 'currency', 'student_id', 'contact_id', 'booking_id', 'package_id', 'payment_method']) c
+      FROM unnest(ARRAY['amount_cents', 'currency', 'student_id', 'contact_id', 'booking_id', 'package_id', 'payment_method',
+                        'voucher_id', 'discount_cents', 'student_package_id', 'gateway', 'gateway_payment_id']) c
      WHERE to_jsonb(NEW) -> c IS DISTINCT FROM to_jsonb(OLD) -> c;
     IF changed IS NOT NULL THEN
       RAISE EXCEPTION 'payment % is %: % never change (refunds are recorded in refund_amount_cents)', OLD.id, OLD.status, changed

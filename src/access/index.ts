@@ -39,6 +39,15 @@ export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityDat
 // Money
 export { listPayments } from './money/list-payments.js';
 export type { PaymentView } from './money/views.js';
+export { startPayment, recordManualPayment, type CheckoutResult } from './money/checkout.js';
+export { completePayment, failPayment, expirePendingPayments, type CompletionResult, type FailureResult, type ExpiredPayment } from './money/completion.js';
+export { redeemCredit, returnCredit, expirePackages, type CreditResult } from './money/credits.js';
+export { refundPayment, type RefundResult } from './money/refunds.js';
+export {
+  NoCreditsError, VoucherNotFoundError, VoucherExhaustedError, VoucherNotApplicableError, RefundExceedsPaymentError, PaymentTransitionError,
+  AlreadyPaidError, PaymentInProgressError, NotPayableError, CreditNotReturnableError, GatewayPaymentMismatchError,
+} from './money/errors.js';
+export { voucherDiscount, choosePackage, normalizeVoucherCode, isLowOnCredits } from './money/rules.js';
 
 // Audit log
 export { appendAuditEvent, listAuditEvents } from './audit/audit-log.js';

@@ -31,6 +31,10 @@ export const NEXDRIVE_SQLSTATE = {
   bookingCancellation: 'ND021',
   /** A booking's instructor, service or times edited instead of rescheduled (issue 9). */
   bookingFrozen: 'ND022',
+  /** An invoice number chosen by a caller, or on a payment that has not completed: the database gives them (issue 10). */
+  invoiceNumberRefused: 'ND030',
+  /** A payment status move the payment rules do not allow (failed -> completed, refunded -> completed...). */
+  paymentTransition: 'ND031',
 } as const;
 
 export type DbErrorCode =
@@ -56,6 +60,8 @@ export type DbErrorCode =
   | 'CERTIFICATE_NOT_ELIGIBLE'
   | 'INVALID_CANCELLATION'
   | 'BOOKING_FROZEN'
+  | 'INVOICE_NUMBER_REFUSED'
+  | 'DUPLICATE_GATEWAY_PAYMENT'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -172,12 +178,16 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.bookingTransition]: 'INVALID_TRANSITION',
   [NEXDRIVE_SQLSTATE.bookingCancellation]: 'INVALID_CANCELLATION',
   [NEXDRIVE_SQLSTATE.bookingFrozen]: 'BOOKING_FROZEN',
+  [NEXDRIVE_SQLSTATE.invoiceNumberRefused]: 'INVOICE_NUMBER_REFUSED',
+  [NEXDRIVE_SQLSTATE.paymentTransition]: 'INVALID_TRANSITION',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */
 const CODE_BY_CONSTRAINT: Record<string, DbErrorCode> = {
   bookings_instructor_no_overlap_excl: 'BOOKING_OVERLAP',
   idx_bookings_no_overlap: 'BOOKING_OVERLAP',
+  /** One gateway payment completes one payment (issue 10). */
+  payments_gateway_payment_unique: 'DUPLICATE_GATEWAY_PAYMENT',
 };
 
 /** Translates any error from a query into a typed error; errors that are already typed pass through. */

@@ -10,3 +10,12 @@ export const LOGBOOK_PERIOD_MINUTES = 30;
 export function roundToLogbookPeriods(totalMinutes: number): number {
   return Math.floor((totalMinutes + LOGBOOK_PERIOD_MINUTES / 2) / LOGBOOK_PERIOD_MINUTES) * LOGBOOK_PERIOD_MINUTES;
 }
+
+// ─── Money (issue 10, docs/money.md) ───
+
+/** How long a pending payment (an open checkout) holds its voucher reservation; expirePendingPayments
+ *  fails pending payments this old, which releases their voucher uses. */
+export const PAYMENT_HOLD_MINUTES = 30;
+
+/** A package with this many credits left, or fewer, is "low" (redeemCredit says so). */
+export const LOW_CREDITS_THRESHOLD = 2;

@@ -193,7 +193,7 @@ export const validRows = {
     return { studentId: student.id, packageId: pack.id, creditsTotal: 10 };
   },
   vouchers: async (_db: DatabaseOrTransaction): Promise<NewVoucher> => ({
-    code: `FIX-${uniqueSuffix()}`, voucherType: 'percentage', discountPercent: 10,
+    code: `FIX-${uniqueSuffix().toUpperCase()}`, voucherType: 'percentage', discountPercent: 10, // codes are stored upper-case
   }),
   conversations: async (_db: DatabaseOrTransaction): Promise<NewConversation> => ({ channel: 'sms', channelIdentifier: '+61400000000' }),
   messages: async (db: DatabaseOrTransaction): Promise<NewMessage> => {

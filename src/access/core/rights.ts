@@ -71,6 +71,17 @@ export const RIGHTS = {
 
   // money
   listPayments: { over: 'student', parentNeeds: 'canViewPayments', ...everyone },
+  // (issue 10, docs/money.md) paying is part of booking: a parent pays or spends a credit only with can_book_lessons
+  startPayment: { over: 'student', parentNeeds: 'canBookLessons', ...everyone },
+  completePayment: { over: 'student', parentNeeds: 'canViewPayments', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'allow' },
+  failPayment: { over: 'student', parentNeeds: 'canViewPayments', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'allow' },
+  recordManualPayment: { over: 'student', parentNeeds: 'canViewPayments', ...staff },
+  refundPayment: { over: 'student', parentNeeds: 'canViewPayments', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'forbid' },
+  redeemCredit: { over: 'student', parentNeeds: 'canBookLessons', ...everyone },
+  // giving a credit back is the school's call (a late cancellation may forfeit it): staff and system actors
+  returnCredit: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },
+  expirePendingPayments: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'allow' },
+  expirePackages: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'allow' },
 
   // audit log: only admins read it
   appendAuditEvent: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },

@@ -1,5 +1,7 @@
 // Money: payments, prepaid lesson packages, the packages students bought, and vouchers.
-// Every amount is integer cents (AUD).
+// Every amount is integer cents (AUD). Added to the spec (issue 10, docs/money.md): which voucher a
+// payment used and its discount, which package paid a credit-paid booking, invoice numbers that are
+// unique and well formed, one payment per gateway payment, one package per purchase, upper-case codes.
 import { relations, sql } from 'drizzle-orm';
 import {
   boolean, check, foreignKey, index, integer, jsonb, pgTable, text, uniqueIndex, uuid,
@@ -50,6 +52,13 @@ export const payments = pgTable('payments', {
 
   description: text('description'),
 
+  // Added (issue 10). A voucher on a pending or processing payment is a reservation of one use; on a
+  // completed (or later refunded or disputed) payment it is a use; on a failed payment it was released.
+  voucherId: uuid('voucher_id').references(() => vouchers.id),
+  discountCents: integer('discount_cents').notNull().default(0), // taken off the price by the voucher
+  // The package a 'package_credit' payment took its credit from; FK fk_payments_student_package below
+  studentPackageId: uuid('student_package_id'),
+
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (table): PgTableExtraConfigValue[] => [ // typed: the FKs below close an import cycle (TS7022)
@@ -69,6 +78,29 @@ export const payments = pgTable('payments', {
     'payments_refund_amount_cents_check',
     sql`refund_amount_cents >= 0 AND refund_amount_cents <= amount_cents`,
   ),
+  // Added (issue 10). Invoice numbers: NXD-YYYY-NNNN, 4 to 10 digits, from 0001 up (10000 after 9999);
+  // the database assigns them (payments_money_rules, a custom migration). The second index orders them
+  // as numbers (the NNNN part zero-padded to 10 digits, byte order), so the numbering finds a year's
+  // highest number in one index probe instead of reading the whole year.
+  uniqueIndex('payments_invoice_number_unique').on(table.invoiceNumber),
+  index('payments_invoice_number_order')
+    .on(sql`((left(invoice_number, 9) || lpad(substr(invoice_number, 10), 10, '0')) COLLATE "C")`)
+    .where(sql`invoice_number IS NOT NULL`),
+  check(
+    'payments_invoice_number_check',
+    sql`invoice_number ~ '^NXD-[0-9]{4}-([0-9]{4}|[1-9][0-9]{4,9})$' AND invoice_number !~ '-0000$'`,
+  ),
+  // A gateway's payment is recorded once: the same webhook twice cannot complete two payments.
+  uniqueIndex('payments_gateway_payment_unique').on(table.gateway, table.gatewayPaymentId),
+  check('payments_gateway_payment_id_check', sql`gateway_payment_id IS NULL OR gateway IS NOT NULL`),
+  index('idx_payments_voucher_id').on(table.voucherId),
+  check('payments_discount_cents_check', sql`discount_cents >= 0`),
+  foreignKey({
+    name: 'fk_payments_student_package',
+    columns: [table.studentPackageId],
+    foreignColumns: [studentPackages.id],
+  }),
+  check('payments_student_package_id_check', sql`student_package_id IS NULL OR payment_method = 'package_credit'`),
 ]);
 
 // ─────────────────────────────────────────────
@@ -120,6 +152,8 @@ export const studentPackages = pgTable('student_packages', {
 }, (table) => [
   index('idx_sp_student_id').on(table.studentId),
   index('idx_sp_status').on(table.status),
+  // Added (issue 10): a purchase activates one package, however often its completion is delivered.
+  uniqueIndex('student_packages_payment_id_unique').on(table.paymentId),
   checkOneOf('student_packages_status_check', 'status', STUDENT_PACKAGE_STATUSES),
   check('student_packages_credits_total_check', sql`credits_total > 0`),
   check('student_packages_credits_used_check', sql`credits_used BETWEEN 0 AND credits_total`),
@@ -154,6 +188,8 @@ export const vouchers = pgTable('vouchers', {
   updatedAt: updatedAt(),
 }, (table) => [
   uniqueIndex('idx_vouchers_code').on(table.code),
+  // Added (issue 10): codes are case-insensitive, so they are stored upper-case and looked up so.
+  check('vouchers_code_upper_check', sql`code = upper(code)`),
   checkOneOf('vouchers_voucher_type_check', 'voucher_type', VOUCHER_TYPES),
   check('vouchers_discount_percent_check', sql`discount_percent BETWEEN 0 AND 100`),
   check('vouchers_discount_cents_check', sql`discount_cents >= 0`),

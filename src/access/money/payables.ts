@@ -1,0 +1,120 @@
+// What a checkout pays for, and the voucher it reserves, loaded and checked inside the operation's
+// transaction. Locking, in every money operation: first the student's row (so the operations about one
+// student run one at a time, whatever rows of theirs they touch), then that student's rows (booking,
+// payment, packages), then the rows students share, in this order: the voucher, the invoice year (taken
+// by the database when a payment completes), and the audit chain last (recordAudit at the very end). So
+// no two money operations wait for each other in a circle.
+import { and, eq, inArray, isNull, gt, lte, or, sql } from 'drizzle-orm';
+import { NotFoundError } from '../../db/errors.js';
+import { bookings, packages, payments, services, vouchers } from '../../db/schema/index.js';
+import { INACTIVE_BOOKING_STATUSES } from '../../db/schema/enums.js';
+import type { Booking, Package, Voucher } from '../../db/types.js';
+import type { OperationContext } from '../core/context.js';
+import { AlreadyPaidError, NotPayableError, PaymentInProgressError, VoucherExhaustedError, VoucherNotApplicableError, VoucherNotFoundError } from './errors.js';
+import { normalizeVoucherCode, voucherDiscount, type Purchase } from './rules.js';
+
+/** Payment statuses that hold a voucher reservation (an open checkout). */
+export const OPEN_PAYMENT_STATUSES = ['pending', 'processing'] as const;
+/** Payment statuses of a payment that took its money (it has an invoice number, unless it used a credit). */
+export const PAID_PAYMENT_STATUSES = ['completed', 'partially_refunded', 'refunded', 'disputed'] as const;
+
+export interface Payable {
+  purchase: Purchase;
+  booking: Booking | null;
+  pkg: Package | null;
+  description: string;
+}
+
+/**
+ * The booking (locked) or the package a student pays for. A booking must be the student's, active
+ * (not cancelled or rescheduled), unpaid and without an open checkout; a package must be on sale.
+ */
+export async function loadPayable(ctx: OperationContext, studentId: string, what: { bookingId?: string; packageId?: string }): Promise<Payable> {
+  if (what.bookingId) {
+    const booking = await lockStudentBooking(ctx, studentId, what.bookingId);
+    await assertUnpaid(ctx, booking);
+    const [service] = await ctx.tx.select({ name: services.name, category: services.category }).from(services).where(eq(services.id, booking.serviceId));
+    return {
+      purchase: { kind: 'booking', priceCents: booking.amountCents, serviceId: booking.serviceId, serviceCategory: service.category },
+      booking,
+      pkg: null,
+      description: `${service.name}, ${booking.scheduledDate}`,
+    };
+  }
+  const [pkg] = await ctx.tx.select().from(packages).where(and(eq(packages.id, what.packageId!), eq(packages.isActive, true)));
+  if (!pkg) throw new NotFoundError(`package ${what.packageId} not found`);
+  return { purchase: { kind: 'package', priceCents: pkg.priceCents }, booking: null, pkg, description: pkg.name };
+}
+
+/** The student's booking, locked FOR UPDATE; NOT_FOUND when it is not theirs. */
+export async function lockStudentBooking(ctx: OperationContext, studentId: string, bookingId: string): Promise<Booking> {
+  const [booking] = await ctx.tx.select().from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.studentId, studentId))).for('update');
+  if (!booking) throw new NotFoundError(`booking ${bookingId} not found`);
+  return booking;
+}
+
+/** A booking that can take a payment or a credit: active, unpaid, no checkout open. */
+export async function assertUnpaid(ctx: OperationContext, booking: Booking): Promise<void> {
+  if ((INACTIVE_BOOKING_STATUSES as readonly string[]).includes(booking.status)) {
+    throw new NotPayableError(`booking ${booking.id} is ${booking.status}`);
+  }
+  if (booking.paymentStatus !== 'unpaid') throw new AlreadyPaidError(`booking ${booking.id} is ${booking.paymentStatus.replace('_', ' ')} already`);
+  const [open] = await ctx.tx
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.bookingId, booking.id), inArray(payments.status, OPEN_PAYMENT_STATUSES)));
+  if (open) throw new PaymentInProgressError(`booking ${booking.id} has a checkout open (payment ${open.id}): complete or fail it first`, open.id);
+}
+
+/** The student's booking a credit is about: the booking's student, or NOT_FOUND for a prospect's booking. */
+export async function studentOfBooking(ctx: OperationContext, bookingId: string): Promise<string> {
+  const [row] = await ctx.tx.select({ studentId: bookings.studentId }).from(bookings).where(eq(bookings.id, bookingId));
+  if (!row?.studentId) throw new NotFoundError(`booking ${bookingId} not found`);
+  return row.studentId;
+}
+
+export interface Reservation {
+  voucher: Voucher;
+  discountCents: number;
+  amountCents: number;
+}
+
+/**
+ * Finds the voucher by code (case-insensitive; inactive or outside its window = not found), locks it,
+ * checks that it applies and that a use is left, in all (uses plus open checkouts' reservations, below
+ * max_uses) and for this student (uses and reservations below max_uses_per_student). The lock makes
+ * concurrent checkouts on one voucher count one after the other. The caller records the reservation by
+ * inserting its pending payment with voucher_id.
+ */
+export async function reserveVoucher(ctx: OperationContext, rawCode: string, studentId: string, purchase: Purchase): Promise<Reservation> {
+  const code = normalizeVoucherCode(rawCode);
+  const [voucher] = await ctx.tx
+    .select()
+    .from(vouchers)
+    .where(
+      and(
+        eq(vouchers.code, code),
+        eq(vouchers.isActive, true),
+        lte(vouchers.validFrom, sql`now()`),
+        or(isNull(vouchers.validUntil), gt(vouchers.validUntil, sql`now()`)),
+      ),
+    )
+    .for('update');
+  if (!voucher) throw new VoucherNotFoundError(code);
+  const discount = voucherDiscount(voucher, purchase);
+  if (!discount.ok) throw new VoucherNotApplicableError(`voucher ${code}: ${discount.reason}`);
+  const [held] = await ctx.tx
+    .select({
+      reserved: sql<number>`count(*) filter (where ${inArray(payments.status, OPEN_PAYMENT_STATUSES)})::int`,
+      byStudent: sql<number>`count(*) filter (where ${payments.studentId} = ${studentId} and ${payments.status} <> 'failed')::int`,
+    })
+    .from(payments)
+    .where(eq(payments.voucherId, voucher.id));
+  if (voucher.maxUses !== null && voucher.timesUsed + held.reserved >= voucher.maxUses) {
+    throw new VoucherExhaustedError(`voucher ${code} has no use left (${voucher.maxUses} in all)`, 'max_uses');
+  }
+  if (voucher.maxUsesPerStudent !== null && held.byStudent >= voucher.maxUsesPerStudent) {
+    throw new VoucherExhaustedError(`voucher ${code} was used ${held.byStudent} time(s) by this student (at most ${voucher.maxUsesPerStudent})`, 'max_uses_per_student');
+  }
+  return { voucher, discountCents: discount.discountCents, amountCents: discount.amountCents };
+}
