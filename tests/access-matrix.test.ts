@@ -156,6 +156,7 @@ function expected(operation: OperationName, v: Variant): Outcome {
   if (v.suspended) return 'FORBIDDEN';
   if (right.over === 'student' && !v.sees) return 'NOT_FOUND';
   const cell = right[v.kind];
+  if (cell === 'jobs') return 'FORBIDDEN'; // the matrix's system actor is an agent (agent:sms)
   return cell === 'allow' ? 'allowed' : cell === 'forbid' ? 'FORBIDDEN' : 'NOT_FOUND';
 }
 

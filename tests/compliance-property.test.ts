@@ -3,13 +3,14 @@
 // overrules among them, are applied to a real database; every change the database accepts the model
 // accepts, every change it refuses the model refuses with the same code. And on a server, 16 writers
 // on one student at once never leave a history the model would not accept in chain order.
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refusalOf, type TaskState } from '../src/access/index.js';
+import { applyChange, refusalOf, type TaskState } from '../src/access/index.js';
 import { loadTaskRules, type LoadedTask } from '../src/access/compliance/state.js';
 import { toDbError } from '../src/db/errors.js';
-import { competencyTasks, studentCompetencies } from '../src/db/schema/index.js';
+import { auditLog, competencyTasks, studentCompetencies } from '../src/db/schema/index.js';
 import type { CompetencyStatus } from '../src/db/types.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
 import { insertCompetency, makeCompetent, range, setClock } from './support/compliance.js';
@@ -68,7 +69,7 @@ describe('the database and the model of the rules', () => {
         const start = await t.db.select({ n: competencyTasks.taskNumber, status: studentCompetencies.status, at: studentCompetencies.statusChangedAt })
           .from(studentCompetencies).innerJoin(competencyTasks, eq(competencyTasks.id, studentCompetencies.taskId))
           .where(eq(studentCompetencies.studentId, student.id)).orderBy(asc(studentCompetencies.chainPosition));
-        for (const r of start) state.set(r.n, { status: r.status, changedAt: r.at });
+        for (const r of start) state.set(r.n, applyChange(state, r.n, r.status, r.at));
         const lesson = await createLesson(t.db, lessonValues(instructor.id, student.id, 1));
         let clock = new Date('2027-03-01T09:00:00+11:00');
         for (const s of steps) {
@@ -79,17 +80,22 @@ describe('the database and the model of the rules', () => {
           try {
             await t.db.transaction(async (tx) => {
               await setClock(tx, clock);
-              if (s.overrule) await tx.execute(sql`select set_config('nexdrive.competency_overrule', 'property test', true)`);
-              changedAt = (await insertCompetency(tx, student, s.taskNumber, s.status, s.withLesson ? { lessonId: lesson.id } : {})).statusChangedAt;
+              const id = randomUUID();
+              changedAt = (await insertCompetency(tx, student, s.taskNumber, s.status, { id, ...(s.withLesson ? { lessonId: lesson.id } : {}) })).statusChangedAt;
+              // An overrule stands with its audit entry, as recordCompetencyChange writes it for an admin.
+              if (s.overrule) {
+                await tx.insert(auditLog).values({
+                  eventType: 'COMPETENCY_OVERRULED', actorId: 'user_admin', actorRole: 'admin', subjectType: 'student', subjectId: student.id,
+                  details: { competencyId: id, reason: 'property test' },
+                });
+              }
             });
           } catch (err) {
             actual = toDbError(err).code;
           }
           expect(actual, `${JSON.stringify(s)} from ${JSON.stringify(state.get(s.taskNumber) ?? 'not_started')}`).toBe(expected?.code ?? null);
           met.add(actual ?? 'accepted');
-          if (actual === null) {
-            state.set(s.taskNumber, { status: s.status, changedAt });
-          }
+          if (actual === null) state.set(s.taskNumber, applyChange(state, s.taskNumber, s.status, changedAt!));
         }
       }),
       {
@@ -121,7 +127,7 @@ describe.runIf(onServer)('16 concurrent writers on one student', () => {
     const state = new Map<number, TaskState>();
     for (const r of rows) {
       expect(refusalOf(tasks, state, { taskNumber: r.n, status: r.status, at: r.at }, COOLDOWN_MS), `${r.n} ${r.status}`).toBeNull();
-      state.set(r.n, { status: r.status, changedAt: r.at });
+      state.set(r.n, applyChange(state, r.n, r.status, r.at));
     }
   });
 });

@@ -13,7 +13,7 @@ import { auditLog, competencyTasks, studentCompetencies, students } from '../src
 import type { CompetencyStatus } from '../src/db/types.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
 import { atClock, insertCompetency, makeCompetent, makeFullyCompetent, range, setClock } from './support/compliance.js';
-import { actorOf, createAdmin, createInstructor, createLesson, createParent, createSchoolBasics, createStudent, failureOf, lessonValues } from './support/fixtures.js';
+import { actorOf, createAdmin, createInstructor, createLesson, createParent, createSchoolBasics, createStudent, endedLessonValues, failureOf, lessonValues, signOffLesson } from './support/fixtures.js';
 
 let app: TestDb; // a member of nexdrive_app, as the application runs; app.asOwner for the test clock
 beforeAll(async () => {
@@ -75,10 +75,8 @@ describe('prerequisites, review tasks and revision points', () => {
   it('refuses the review of 1-17 (task 17) while task 5 is not competent (overruled after 6-16 were signed off)', async () => {
     const { student } = await createSchoolBasics(app.db);
     await makeCompetent(app.db, student, range(1, 16));
-    await app.db.transaction(async (tx) => {
-      await tx.execute(sql`select set_config('nexdrive.competency_overrule', 'reassessment ordered', true)`);
-      await insertCompetency(tx, student, 5, 'not_yet_competent');
-    });
+    const admin = actorOf.admin(await createAdmin(app.db));
+    await recordCompetencyChange(app.db, admin, { studentId: student.id, taskNumber: 5, status: 'not_yet_competent', reason: 'reassessment ordered' });
     expect(toDbError(await failureOf(() => insertCompetency(app.db, student, 17, 'assessed')))).toMatchObject({ details: { blockingTasks: [5] } });
   });
 
@@ -118,12 +116,12 @@ describe('the final drive', () => {
     const { instructor, student } = await createSchoolBasics(app.db);
     await makeCompetent(app.db, student, range(1, 22));
     expect(codeOf(await failureOf(() => insertCompetency(app.db, student, 23, 'competent')))).toBe('FINAL_DRIVE_LESSON_REQUIRED');
-    const short = await createLesson(app.db, { ...lessonValues(instructor.id, student.id, 1), endTime: new Date('2026-12-01T10:44:00+11:00'), totalMinutes: 44 });
+    const short = await createLesson(app.db, endedLessonValues(instructor.id, student.id, 1, 44));
     expect(codeOf(await failureOf(() => insertCompetency(app.db, student, 23, 'competent', { lessonId: short.id })))).toBe('FINAL_DRIVE_LESSON_REQUIRED');
     const other = await createSchoolBasics(app.db);
-    const theirs = await createLesson(app.db, lessonValues(other.instructor.id, other.student.id, 1));
+    const theirs = await createLesson(app.db, endedLessonValues(other.instructor.id, other.student.id, 1));
     expect(codeOf(await failureOf(() => insertCompetency(app.db, student, 23, 'competent', { lessonId: theirs.id })))).toBe('COMPETENCY_ROW_MISMATCH');
-    const enough = await createLesson(app.db, { ...lessonValues(instructor.id, student.id, 1), endTime: new Date('2026-12-01T10:45:00+11:00'), totalMinutes: 45 });
+    const enough = await createLesson(app.db, endedLessonValues(instructor.id, student.id, 1, 45));
     expect((await insertCompetency(app.db, student, 23, 'competent', { lessonId: enough.id })).status).toBe('competent');
   });
 });
@@ -251,7 +249,7 @@ describe(recordCompetencyChanges.name, () => {
     expect(row.status).toBe('not_yet_competent');
     const [entry] = await app.db.select().from(auditLog).where(and(eq(auditLog.subjectId, student.id), eq(auditLog.eventType, 'COMPETENCY_OVERRULED')));
     expect(entry).toMatchObject({ severity: 'warning', actorRole: 'admin', details: { taskNumber: 1, reason: 'audit found the assessment incomplete' } });
-    // The overrule was for that row only: in the same transaction, a later change out of competent is refused.
+    // Each overrule needs its own reason: a batch that overrules two competent tasks with one reason is refused.
     const other = await createSchoolBasics(app.db);
     await insertCompetency(app.db, other.student, 1, 'competent');
     await insertCompetency(app.db, other.student, 2, 'competent');
@@ -341,6 +339,22 @@ describe(issueCertificate.name, () => {
     for (const change of [sql`certificate_number = 'CERT-2020-0001'`, sql`certificate_issued_at = now() - interval '1 day'`, sql`completion_date = '2020-01-01'`]) {
       expect(codeOf(await failureOf(() => app.db.execute(sql`update students set ${change} where id = ${student.id}`)))).toBe('CERTIFICATE_FROZEN');
     }
+  });
+
+  it("counts the final drive only once its lesson is signed by both: progress says why, issuing is refused until then", async () => {
+    const { instructor, student } = await createSchoolBasics(app.db);
+    await makeCompetent(app.db, student, range(1, 22));
+    const lesson = await createLesson(app.db, endedLessonValues(instructor.id, student.id, 1));
+    await insertCompetency(app.db, student, 23, 'competent', { lessonId: lesson.id });
+    const asInstructor = actorOf.instructor(instructor);
+    const before = await getStudentProgress(app.db, asInstructor, { studentId: student.id });
+    expect(before.counts.competent).toBe(23);
+    expect(before.certificate).toMatchObject({ eligible: false, missingTasks: [23], reasons: [expect.stringContaining('not yet signed')] });
+    const err = await failureOf(() => issueCertificate(app.db, asInstructor, { studentId: student.id, confirm: true }));
+    expect((err as CertificateNotEligibleError).missingTasks).toEqual([23]);
+    await signOffLesson(app.db, lesson);
+    expect((await getStudentProgress(app.db, asInstructor, { studentId: student.id })).certificate).toMatchObject({ eligible: true, missingTasks: [], reasons: [] });
+    expect((await issueCertificate(app.db, asInstructor, { studentId: student.id, confirm: true })).certificateNumber).toMatch(/^CERT-/);
   });
 
   it('refuses a student who is not eligible, naming the missing tasks, in TypeScript and in raw SQL; and needs confirm: true', async () => {

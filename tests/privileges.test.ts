@@ -22,7 +22,7 @@ const EXPECTED: Record<string, Privilege[]> = {
   messages: READ_WRITE,
   call_logs: READ_WRITE,
   payments: READ_WRITE,
-  competency_tasks: ['SELECT', 'UPDATE'],
+  competency_tasks: ['SELECT'],
   lessons: [...READ_WRITE, 'DELETE'],
   availability_rules: [...READ_WRITE, 'DELETE'],
   availability_overrides: [...READ_WRITE, 'DELETE'],

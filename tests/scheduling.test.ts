@@ -30,7 +30,10 @@ afterAll(() => t.dispose());
 const NOW = new Date('2027-03-01T09:00:00+11:00');
 const local = (date: string, time: string) => canberraInstant(date, time);
 const minutesAfter = (d: Date, minutes: number) => new Date(d.getTime() + minutes * MINUTE_MS);
+/** An AI agent: it acts in real time (only admins and jobs may pass `now`). */
 const system = systemActor('agent:voice');
+/** `time` in Canberra, `days` days from today (real time, for the agent). */
+const daysAhead = (days: number, time: string) => local(canberraDate(new Date(Date.now() + days * DAY_MS)), time);
 
 function book(d: Diary, start: Date, extra: Record<string, unknown> = {}) {
   return createBooking(t.db, d.asAdmin, { instructorId: d.instructor.id, serviceId: d.serviceId, studentId: d.student.id, start, bookedVia: 'admin', now: NOW, ...extra });
@@ -120,7 +123,7 @@ describe('getAvailableSlots on the database', () => {
 
   it('keeps notice and horizon: nothing in the next 24 hours (learner-60), nothing after 60 days', async () => {
     const d = await createDiary(t.db);
-    const slots = await getAvailableSlots(t.db, { instructorId: d.instructor.id, serviceId: d.serviceId, from: NOW, to: new Date(NOW.getTime() + 90 * DAY_MS), now: NOW });
+    const slots = await getAvailableSlots(t.db, { instructorId: d.instructor.id, serviceId: d.serviceId, from: NOW, to: new Date(NOW.getTime() + (SCHEDULING.horizonDays + 2) * DAY_MS), now: NOW });
     expect(slots[0].start).toEqual(new Date(NOW.getTime() + 24 * HOUR_MS));
     expect(slots.at(-1)!.start.getTime()).toBeLessThanOrEqual(NOW.getTime() + SCHEDULING.horizonDays * DAY_MS);
     expect(slots.at(-1)!.start.getTime()).toBeGreaterThan(NOW.getTime() + (SCHEDULING.horizonDays - 1) * DAY_MS);
@@ -231,12 +234,13 @@ describe(createBooking.name, () => {
   it('books a prospect (contactId) for a system agent, refuses it to a student (FORBIDDEN), and a missing contact is NOT_FOUND', async () => {
     const d = await createDiary(t.db);
     const [contact] = await t.db.insert(contacts).values({ firstName: 'Casey', phone: '+61400000001' }).returning();
-    const input = { instructorId: d.instructor.id, serviceId: d.serviceId, contactId: contact.id, start: local('2027-03-03', '10:00'), bookedVia: 'voice_agent' as const, now: NOW };
+    const input = { instructorId: d.instructor.id, serviceId: d.serviceId, contactId: contact.id, start: daysAhead(3, '10:00'), bookedVia: 'voice_agent' as const };
     const booking = await createBooking(t.db, system, input);
     expect(booking).toMatchObject({ contactId: contact.id, studentId: null, status: 'pending' });
     expect(await bookingRow(t.db, booking.id)).toMatchObject({ bookedBy: 'agent:voice' });
-    expect(await failureOf(() => createBooking(t.db, d.asStudent, { ...input, now: undefined, start: local('2027-03-04', '10:00') }))).toBeInstanceOf(ForbiddenError);
-    expect(await failureOf(() => createBooking(t.db, system, { ...input, contactId: '00000000-0000-4000-8000-000000000000', start: local('2027-03-04', '10:00') }))).toBeInstanceOf(NotFoundError);
+    expect(await failureOf(() => createBooking(t.db, d.asStudent, { ...input, start: daysAhead(4, '10:00') }))).toBeInstanceOf(ForbiddenError);
+    expect(await failureOf(() => createBooking(t.db, system, { ...input, contactId: '00000000-0000-4000-8000-000000000000', start: daysAhead(4, '10:00') }))).toBeInstanceOf(NotFoundError);
+    expect(await failureOf(() => createBooking(t.db, system, { ...input, start: daysAhead(5, '10:00'), now: NOW }))).toBeInstanceOf(ForbiddenError); // an agent never sets the clock
   });
 
   it('books a service that is not bookable online for staff only: the student is FORBIDDEN, the instructor may', async () => {
@@ -250,7 +254,7 @@ describe(createBooking.name, () => {
 
   it("refuses a system agent booking for a student (FORBIDDEN: an agent books prospects only)", async () => {
     const d = await createDiary(t.db);
-    const err = await failureOf(() => createBooking(t.db, system, { instructorId: d.instructor.id, serviceId: d.serviceId, studentId: d.student.id, start: local('2027-03-03', '10:00'), bookedVia: 'sms', now: NOW }));
+    const err = await failureOf(() => createBooking(t.db, system, { instructorId: d.instructor.id, serviceId: d.serviceId, studentId: d.student.id, start: daysAhead(3, '10:00'), bookedVia: 'sms' }));
     expect(err).toBeInstanceOf(ForbiddenError);
   });
 });
@@ -279,7 +283,7 @@ describe('the lifecycle', () => {
     ['startBooking', 'in_progress', (d, id) => startBooking(t.db, d.asInstructor, { bookingId: id })],
     ['completeBooking', 'completed', (d, id) => completeBooking(t.db, d.asInstructor, { bookingId: id })],
     ['markNoShow', 'no_show', (d, id) => markNoShow(t.db, d.asInstructor, { bookingId: id })],
-    ['cancelBooking', 'cancelled', (d, id) => cancelBooking(t.db, d.asStudent, { bookingId: id, reason: 'Exam clash' })],
+    ['cancelBooking', 'cancelled', (d, id) => cancelBooking(t.db, d.asInstructor, { bookingId: id, reason: 'Exam clash' })],
     ['rescheduleBooking', 'rescheduled', (d, id) => rescheduleBooking(t.db, d.asAdmin, { bookingId: id, start: local('2027-03-10', '10:00'), now: minutesAfter(NOW, 10) })],
   ];
   const FROM: BookingStatus[] = ['pending', 'confirmed', 'in_progress', 'completed', 'cancelled', 'no_show', 'rescheduled'];
@@ -298,6 +302,16 @@ describe('the lifecycle', () => {
       expect(err).toMatchObject({ code: 'INVALID_TRANSITION', from, to });
       expect(await bookingRow(t.db, id)).toEqual(before);
     }
+  });
+
+  it('lets a student cancel before the lesson starts, and not once it is under way (FORBIDDEN: ask the school)', async () => {
+    const d = await createDiary(t.db);
+    const started = await bookingIn(d, 'in_progress');
+    const err = await failureOf(() => cancelBooking(t.db, d.asStudent, { bookingId: started, reason: 'Changed my mind' }));
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((await bookingRow(t.db, started)).status).toBe('in_progress');
+    const ahead = await bookingIn(d, 'confirmed', local('2027-03-05', '10:00'));
+    expect((await cancelBooking(t.db, d.asStudent, { bookingId: ahead, reason: 'Exam clash' })).booking.status).toBe('cancelled');
   });
 
   it('writes an audit entry for each step, by its actor', async () => {
@@ -321,8 +335,9 @@ describe('the lifecycle', () => {
   it("treats a prospect's booking as its instructor's and the school's: the instructor starts it, a student cannot see it", async () => {
     const d = await createDiary(t.db);
     const [contact] = await t.db.insert(contacts).values({ firstName: 'Pat', phone: '+61400000002' }).returning();
-    const b = await createBooking(t.db, system, { instructorId: d.instructor.id, serviceId: d.serviceId, contactId: contact.id, start: local('2027-03-03', '10:00'), bookedVia: 'sms', now: NOW });
-    await confirmBooking(t.db, asSystem, { bookingId: b.id, now: NOW });
+    const b = await createBooking(t.db, system, { instructorId: d.instructor.id, serviceId: d.serviceId, contactId: contact.id, start: daysAhead(3, '10:00'), bookedVia: 'sms' });
+    expect(await failureOf(() => confirmBooking(t.db, system, { bookingId: b.id }))).toBeInstanceOf(ForbiddenError); // payment or the school confirms, not the agent
+    await confirmBooking(t.db, asSystem, { bookingId: b.id });
     expect(await failureOf(() => startBooking(t.db, d.asStudent, { bookingId: b.id }))).toBeInstanceOf(NotFoundError);
     const stranger = actorOf.instructor((await createDiary(t.db)).instructor);
     expect(await failureOf(() => startBooking(t.db, stranger, { bookingId: b.id }))).toBeInstanceOf(NotFoundError);

@@ -105,10 +105,11 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'function', match: 'parent_student_links_limit', reason: PARENT_LIMIT_REASON },
   {
     kind: 'function',
-    match: /^(nd_now|nd_competency_cooldown|nd_competency_blocking_tasks|student_competencies_rules_guard|nd_certificate_missing_tasks|students_certificate_guard|students_no_certificate_on_insert)$/,
+    match: /^(nd_now|nd_competency_cooldown|nd_competency_blocking_tasks|student_competencies_rules_guard|student_competencies_check_overrule|nd_certificate_missing_tasks|students_certificate_guard|students_no_certificate_on_insert)$/,
     reason: COMPLIANCE_REASON,
   },
-  { kind: 'trigger', match: /^(competency_guard|students_certificate_guard|students_no_certificate_on_insert)$/, reason: COMPLIANCE_REASON },
+  { kind: 'trigger', match: /^(competency_guard|competency_overrule_check|students_certificate_guard|students_no_certificate_on_insert)$/, reason: COMPLIANCE_REASON },
+  { kind: 'constraint', contype: 't', match: 'competency_overrule_check', reason: COMPLIANCE_REASON },
   { kind: 'function', match: 'nd_identity_guard', reason: IDENTITY_REASON },
   { kind: 'trigger', match: /^(instructors|students|parents|profiles)_identity_guard$/, reason: IDENTITY_REASON },
   { kind: 'index', match: 'students_certificate_number_unique', reason: 'certificate numbers are unique in the database (issue 8)' },

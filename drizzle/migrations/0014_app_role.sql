@@ -5,7 +5,8 @@
 --   append-only tables    audit_log, signatures, student_competencies: SELECT, INSERT
 --   log-style tables      messages, call_logs: SELECT, INSERT, UPDATE (the log guards of 0007 decide which columns)
 --   payments              SELECT, INSERT, UPDATE, never DELETE
---   competency_tasks      SELECT, UPDATE (reference data: seeded by the owner; 0013 freezes what rows depend on)
+--   competency_tasks      SELECT (reference data: the owner seeds and edits it; deactivating a task would
+--                         change what a certificate needs)
 --   lessons               SELECT, INSERT, UPDATE, DELETE, all through lessons_signing_guard
 --   availability_rules, availability_overrides, rag_chunks: SELECT, INSERT, UPDATE, DELETE
 --   every other table     SELECT, INSERT, UPDATE (people, bookings, packages... are cancelled or soft-deleted, not deleted)
@@ -28,7 +29,7 @@ GRANT SELECT, INSERT ON audit_log, signatures, student_competencies TO nexdrive_
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE ON messages, call_logs, payments TO nexdrive_app;
 --> statement-breakpoint
-GRANT SELECT, UPDATE ON competency_tasks TO nexdrive_app;
+GRANT SELECT ON competency_tasks TO nexdrive_app;
 --> statement-breakpoint
 GRANT SELECT, INSERT, UPDATE, DELETE ON lessons, availability_rules, availability_overrides, rag_chunks TO nexdrive_app;
 --> statement-breakpoint

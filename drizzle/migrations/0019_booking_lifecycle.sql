@@ -9,19 +9,29 @@
 --     the database's clock (a caller's value is overwritten), cancelled_by must name who cancelled (a
 --     Clerk user id or a system actor's name); no other booking has either, and once set they never
 --     change: ND021 (INVALID_CANCELLATION).
---   * a booking's instructor, service and times never change: a booking moves by being rescheduled (a
---     new booking, the old one marked rescheduled), never by being edited: ND022 (BOOKING_FROZEN).
+--   * a booking's instructor, service, times, contact, price, who booked it and how, and created_at (the
+--     start of its hold) never change, and its student only from none (a prospect who enrols): a booking
+--     moves by being rescheduled (a new booking, the old one marked rescheduled), never by being
+--     edited: ND022 (BOOKING_FROZEN). The reason a booking was cancelled never changes (ND021).
 -- INSERT is checked for the cancellation columns only: a booking may be entered in any status (history).
 -- The exclusion constraint bookings_instructor_no_overlap_excl stays the last line against overlaps.
 CREATE OR REPLACE FUNCTION bookings_lifecycle_guard() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
   IF TG_OP = 'UPDATE' THEN
     IF NEW.instructor_id IS DISTINCT FROM OLD.instructor_id OR NEW.service_id IS DISTINCT FROM OLD.service_id
        OR NEW.start_time IS DISTINCT FROM OLD.start_time OR NEW.end_time IS DISTINCT FROM OLD.end_time
-       OR NEW.duration_minutes IS DISTINCT FROM OLD.duration_minutes OR NEW.scheduled_date IS DISTINCT FROM OLD.scheduled_date THEN
-      RAISE EXCEPTION 'booking %: its instructor, service and times never change; reschedule it instead', OLD.id
+       OR NEW.duration_minutes IS DISTINCT FROM OLD.duration_minutes OR NEW.scheduled_date IS DISTINCT FROM OLD.scheduled_date
+       OR NEW.contact_id IS DISTINCT FROM OLD.contact_id OR NEW.amount_cents IS DISTINCT FROM OLD.amount_cents
+       OR NEW.booked_by IS DISTINCT FROM OLD.booked_by OR NEW.booked_via IS DISTINCT FROM OLD.booked_via
+       OR NEW.created_at IS DISTINCT FROM OLD.created_at
+       OR (OLD.student_id IS NOT NULL AND NEW.student_id IS DISTINCT FROM OLD.student_id) THEN
+      RAISE EXCEPTION 'booking %: who it is for, who booked it, its instructor, service, times and price never change; reschedule it instead', OLD.id
         USING ERRCODE = 'ND022', TABLE = 'bookings';
+    END IF;
+    IF OLD.status = 'cancelled' AND NEW.cancellation_reason IS DISTINCT FROM OLD.cancellation_reason THEN
+      RAISE EXCEPTION 'booking %: the reason it was cancelled never changes', OLD.id
+        USING ERRCODE = 'ND021', TABLE = 'bookings';
     END IF;
     IF NEW.status IS DISTINCT FROM OLD.status AND NOT (
          (OLD.status = 'pending' AND NEW.status IN ('confirmed', 'cancelled'))

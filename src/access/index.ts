@@ -60,6 +60,6 @@ export {
   PrerequisitesNotMetError, NycCooldownActiveError, CertificateNotEligibleError, CertificateAlreadyIssuedError,
 } from './compliance/errors.js';
 export {
-  ALLOWED_TRANSITIONS, OVERRULE_TARGETS, requiredTasks, blockingTasks, refusalOf, progressOf,
+  ALLOWED_TRANSITIONS, OVERRULE_TARGETS, requiredTasks, blockingTasks, refusalOf, progressOf, applyChange,
   type TaskRule, type TaskState, type TaskProgress, type Progress, type Refusal, type CompetencyChange,
 } from './compliance/rules.js';

@@ -7,7 +7,7 @@ import type { DatabaseOrTransaction, Transaction } from '../../src/db/engines/ha
 import type { TestDb } from './db.js';
 import { competencyTasks, studentCompetencies, students } from '../../src/db/schema/index.js';
 import type { CompetencyStatus, StudentCompetency } from '../../src/db/types.js';
-import { createLesson, lessonValues } from './fixtures.js';
+import { createLesson, endedLessonValues, signOffLesson } from './fixtures.js';
 
 let taskIds: Map<number, string> | undefined;
 export async function taskId(db: DatabaseOrTransaction, taskNumber: number): Promise<string> {
@@ -43,11 +43,12 @@ export async function makeCompetent(db: DatabaseOrTransaction, student: { id: st
 
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/** Competent in every task: 1-22, then the final drive with a 60-minute lesson. */
+/** Competent in every task: 1-22, then the final drive with a 60-minute lesson that has ended, signed by both. */
 export async function makeFullyCompetent(db: DatabaseOrTransaction, student: { id: string; instructorId: string }) {
   await makeCompetent(db, student, range(1, 22));
-  const lesson = await createLesson(db, lessonValues(student.instructorId, student.id, 1));
+  const lesson = await createLesson(db, endedLessonValues(student.instructorId, student.id, 1));
   await insertCompetency(db, student, 23, 'competent', { lessonId: lesson.id });
+  await signOffLesson(db, lesson); // the certificate counts the final drive once its lesson is signed by both
 }
 
 /** Runs `use` in a transaction whose database clock (nd_now()) reads `at`. The database honours the

@@ -76,6 +76,15 @@ export function lessonValues(instructorId: string, studentId: string, lessonNumb
   };
 }
 
+/** A lesson that has already happened (2 June 2026, 10:00 in Canberra, AEST), of `minutes` minutes:
+ *  the final drive counts only a lesson that has ended. */
+export function endedLessonValues(instructorId: string, studentId: string, lessonNumber: number, minutes = 60): NewLesson {
+  const start = new Date('2026-06-02T10:00:00+10:00');
+  return lessonValues(instructorId, studentId, lessonNumber, {
+    lessonDate: '2026-06-02', startTime: start, endTime: new Date(start.getTime() + minutes * 60_000), totalMinutes: minutes, roundedMinutes: minutes,
+  });
+}
+
 export async function createLesson(db: DatabaseOrTransaction, values: NewLesson) {
   const [row] = await db.insert(lessons).values(values).returning();
   return row;

@@ -26,17 +26,26 @@ export const getStudentProgress = defineOperation({
   input: z.strictObject({ studentId: id() }),
   async run(ctx, { studentId }): Promise<StudentProgress> {
     const { student } = await ctx.student(studentId);
-    const { tasks, state, now, cooldownMs } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
+    const { tasks, state, now, cooldownMs, certificateMissing } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
     const progress = progressOf(tasks, state, now, cooldownMs);
     const issued = student.certificateNumber !== null;
+    // Competent in every task, but the database still misses one: the final drive's lesson is not yet
+    // signed by both (the certificate guard counts the final drive only then).
+    const unsignedFinalDrive = progress.certificate.eligible && certificateMissing.length > 0;
+    const reasons = issued
+      ? [`certificate ${student.certificateNumber} already issued`]
+      : unsignedFinalDrive
+        ? [`the final drive's lesson (task ${certificateMissing.join(', ')}) is not yet signed by the instructor and the student`]
+        : progress.certificate.reasons;
     return {
       studentId: student.id,
       transmission: student.transmission,
       ...progress,
       certificate: {
         ...progress.certificate,
-        eligible: progress.certificate.eligible && !issued,
-        reasons: issued ? [`certificate ${student.certificateNumber} already issued`] : progress.certificate.reasons,
+        eligible: progress.certificate.eligible && !unsignedFinalDrive && !issued,
+        missingTasks: unsignedFinalDrive ? certificateMissing : progress.certificate.missingTasks,
+        reasons,
         number: student.certificateNumber,
         issuedAt: student.certificateIssuedAt,
       },

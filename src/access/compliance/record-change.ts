@@ -1,9 +1,9 @@
 // Recording competency changes: each is a new row of the student's chained competency record, for
 // the student's own instructor and transmission, checked by the database (migration 0017) under the
 // student's chain lock, with its audit entry. Several tasks from one lesson are one transaction: all
-// or nothing. An admin may overrule a competent task, with a reason; nobody else can move it.
+// or nothing. An admin may overrule a competent task, with a reason; nobody else can move it (the
+// database wants the overrule's audit entry, migration 0017).
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ValidationError } from '../../db/errors.js';
 import { COMPETENCY_STATUSES } from '../../db/schema/enums.js';
@@ -15,7 +15,8 @@ import { defineOperation } from '../core/operation.js';
 import { id, text } from '../core/validation.js';
 import { signatureEvidence } from '../logbook/inputs.js';
 import { toComplianceError } from './errors.js';
-import { loadStudentState, loadTaskRules } from './state.js';
+import { applyChange } from './rules.js';
+import { loadProgressInputs } from './state.js';
 
 const change = z.strictObject({
   taskNumber: z.int().positive(),
@@ -39,14 +40,13 @@ type ChangesInput = z.output<typeof recordCompetencyChangesInput>;
 
 async function record(ctx: OperationContext, input: ChangesInput): Promise<StudentCompetency[]> {
   const { student } = await ctx.student(input.studentId);
-  const tasks = await loadTaskRules(ctx.tx);
+  const { tasks, state } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
   const byNumber = new Map(tasks.map((t) => [t.taskNumber, t]));
   const unknown = input.changes.flatMap((c, i) => (byNumber.get(c.taskNumber)?.isActive ? [] : [`changes.${i}.taskNumber`]));
   if (unknown.length) throw new ValidationError(`unknown or inactive task number at ${unknown.join(', ')}`, unknown.map((f) => `${f}: not an active competency task`), unknown);
   const a = ctx.actor;
   if (input.signature && a.kind !== 'instructor') throw new ValidationError('signature: only the student’s instructor signs a competency change', ['signature: not an instructor'], ['signature']);
 
-  const state = await loadStudentState(ctx.tx, student.id, student.transmission);
   const rows: StudentCompetency[] = [];
   const audits: Array<Parameters<typeof recordAudit>[1]> = [];
   for (const [i, c] of input.changes.entries()) {
@@ -55,8 +55,6 @@ async function record(ctx: OperationContext, input: ChangesInput): Promise<Stude
     if (overrule && !c.reason) {
       throw new ValidationError(`changes.${i}.reason: overruling competent task ${c.taskNumber} needs a reason`, [`changes.${i}.reason: required to overrule`], [`changes.${i}.reason`]);
     }
-    // Only this row is an overrule: the setting is set for it and cleared after it.
-    await ctx.tx.execute(sql`select set_config('nexdrive.competency_overrule', ${overrule ? c.reason! : ''}, true)`);
     const rowId = randomUUID();
     let signatureId: string | undefined;
     if (input.signature && a.kind === 'instructor') {
@@ -74,8 +72,7 @@ async function record(ctx: OperationContext, input: ChangesInput): Promise<Stude
         lessonId: input.lessonId, signatureId, signedByInstructor: signatureId !== undefined,
       })
       .returning();
-    await ctx.tx.execute(sql`select set_config('nexdrive.competency_overrule', '', true)`);
-    state.set(c.taskNumber, { status: row.status, changedAt: row.statusChangedAt });
+    state.set(c.taskNumber, applyChange(state, c.taskNumber, row.status, row.statusChangedAt));
     rows.push(row);
     audits.push({
       eventType: overrule ? 'COMPETENCY_OVERRULED' : row.status === 'competent' ? 'COMPETENCY_SIGNED_OFF' : 'COMPETENCY_CHANGED',
@@ -85,7 +82,8 @@ async function record(ctx: OperationContext, input: ChangesInput): Promise<Stude
       details: { competencyId: row.id, taskNumber: c.taskNumber, status: row.status, transmission: row.transmission, lessonId: row.lessonId, ...(c.reason ? { reason: c.reason } : {}) },
     });
   }
-  // The audit log is appended last (the chains' lock order: signatures, competencies, audit_log).
+  // The audit log is appended last (the chains' lock order: signatures, competencies, audit_log). An
+  // overrule's entry (admin, competencyId, reason) is what competency_overrule_check asks for at commit.
   for (const event of audits) await recordAudit(ctx, event);
   return rows;
 }

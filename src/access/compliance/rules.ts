@@ -16,10 +16,12 @@ export interface TaskRule {
   isActive: boolean;
 }
 
-/** A task's current status in the student's transmission: its newest row (none: not_started). */
+/** A task's current status in the student's transmission: its newest row (none: not_started), and
+ *  when it was last assessed not yet competent (the cooldown runs from there, whatever came after). */
 export interface TaskState {
   status: CompetencyStatus;
   changedAt: Date | null;
+  lastNotYetCompetentAt: Date | null;
 }
 
 /** What may follow each status. Nothing follows competent except an overrule. */
@@ -44,7 +46,17 @@ export type Refusal =
   | { code: 'FINAL_DRIVE_LESSON_REQUIRED'; minMinutes: number | null };
 
 const stateOf = (state: ReadonlyMap<number, TaskState>, taskNumber: number): TaskState =>
-  state.get(taskNumber) ?? { status: 'not_started', changedAt: null };
+  state.get(taskNumber) ?? { status: 'not_started', changedAt: null, lastNotYetCompetentAt: null };
+
+/** When reassessment is allowed again after the task's last not_yet_competent, if it was one. */
+const cooldownEnd = (task: TaskState, cooldownMs: number): Date | null =>
+  task.lastNotYetCompetentAt ? new Date(task.lastNotYetCompetentAt.getTime() + cooldownMs) : null;
+
+/** The state after an accepted change. */
+export function applyChange(state: ReadonlyMap<number, TaskState>, taskNumber: number, status: CompetencyStatus, at: Date): TaskState {
+  const before = stateOf(state, taskNumber);
+  return { status, changedAt: at, lastNotYetCompetentAt: status === 'not_yet_competent' ? at : before.lastNotYetCompetentAt };
+}
 
 /**
  * The tasks that must be competent before `target` can be assessed: its prerequisites, the tasks it
@@ -90,10 +102,8 @@ export function refusalOf(
     return change.overrule && OVERRULE_TARGETS.includes(change.status) ? null : { code: 'INVALID_TRANSITION', from: current.status };
   }
   if (!ALLOWED_TRANSITIONS[current.status].includes(change.status)) return { code: 'INVALID_TRANSITION', from: current.status };
-  if (current.status === 'not_yet_competent' && REASSESSMENT_STATUSES.includes(change.status) && current.changedAt) {
-    const endsAt = new Date(current.changedAt.getTime() + cooldownMs);
-    if (change.at < endsAt) return { code: 'NYC_COOLDOWN_ACTIVE', endsAt };
-  }
+  const endsAt = cooldownEnd(current, cooldownMs);
+  if (REASSESSMENT_STATUSES.includes(change.status) && endsAt && change.at < endsAt) return { code: 'NYC_COOLDOWN_ACTIVE', endsAt };
   if (ASSESSMENT_STATUSES.includes(change.status)) {
     const blocking = blockingTasks(tasks, state, task);
     if (blocking.length) return { code: 'PREREQUISITES_NOT_MET', blockingTasks: blocking };
@@ -116,7 +126,7 @@ export interface TaskProgress {
   availableToAssess: boolean;
   /** Tasks that must be competent first (empty when none block). */
   blockingTasks: number[];
-  /** When a not_yet_competent task may be reassessed, while that is in the future. */
+  /** When a task last assessed not yet competent may be reassessed, while that is in the future. */
   cooldownEndsAt: Date | null;
 }
 
@@ -131,11 +141,12 @@ export function progressOf(tasks: readonly TaskRule[], state: ReadonlyMap<number
   const active = tasks.filter((t) => t.isActive).sort((a, b) => a.taskNumber - b.taskNumber);
   const counts: Record<CompetencyStatus, number> = { not_started: 0, taught: 0, assessed: 0, competent: 0, not_yet_competent: 0 };
   const rows = active.map((task): TaskProgress => {
-    const { status, changedAt } = stateOf(state, task.taskNumber);
+    const taskState = stateOf(state, task.taskNumber);
+    const { status, changedAt } = taskState;
     counts[status] += 1;
     const blocking = status === 'competent' ? [] : blockingTasks(tasks, state, task);
-    const cooldownEnd = status === 'not_yet_competent' && changedAt ? new Date(changedAt.getTime() + cooldownMs) : null;
-    const cooling = cooldownEnd !== null && now < cooldownEnd;
+    const ends = status === 'competent' ? null : cooldownEnd(taskState, cooldownMs);
+    const cooling = ends !== null && now < ends;
     return {
       taskNumber: task.taskNumber,
       name: task.name,
@@ -146,7 +157,7 @@ export function progressOf(tasks: readonly TaskRule[], state: ReadonlyMap<number
       changedAt,
       availableToAssess: status !== 'competent' && blocking.length === 0 && !cooling,
       blockingTasks: blocking,
-      cooldownEndsAt: cooling ? cooldownEnd : null,
+      cooldownEndsAt: cooling ? ends : null,
     };
   });
   const missingTasks = rows.filter((r) => r.status !== 'competent').map((r) => r.taskNumber);

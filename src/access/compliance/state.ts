@@ -1,8 +1,7 @@
 // Loading what the rules need from the database: the task list (reference data, competency_tasks),
 // a student's current status per task in their transmission, the cooldown and the database's clock.
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
-import { competencyTasks, studentCompetencies } from '../../db/schema/index.js';
 import { queryRows } from '../../db/sql.js';
 import type { CompetencyStatus } from '../../db/types.js';
 import type { TaskRule, TaskState } from './rules.js';
@@ -40,21 +39,6 @@ export async function loadTaskRules(tx: DatabaseOrTransaction): Promise<LoadedTa
   return rows.map(taskRuleOf);
 }
 
-/** Each task's newest row for the student in one transmission, by task number. */
-export async function loadStudentState(tx: DatabaseOrTransaction, studentId: string, transmission: string): Promise<Map<number, TaskState>> {
-  const rows = await tx
-    .selectDistinctOn([studentCompetencies.taskId], {
-      taskNumber: competencyTasks.taskNumber,
-      status: studentCompetencies.status,
-      changedAt: studentCompetencies.statusChangedAt,
-    })
-    .from(studentCompetencies)
-    .innerJoin(competencyTasks, eq(competencyTasks.id, studentCompetencies.taskId))
-    .where(and(eq(studentCompetencies.studentId, studentId), eq(studentCompetencies.transmission, transmission as 'auto' | 'manual')))
-    .orderBy(studentCompetencies.taskId, sql`${studentCompetencies.chainPosition} desc`);
-  return new Map(rows.map((r) => [r.taskNumber, { status: r.status as CompetencyStatus, changedAt: r.changedAt }]));
-}
-
 /** The cooldown after not_yet_competent (one place: nd_competency_cooldown() in the database) and
  *  the database's clock, which is what the rules are judged by. */
 export async function loadClock(tx: DatabaseOrTransaction): Promise<{ now: Date; cooldownMs: number }> {
@@ -65,26 +49,40 @@ export async function loadClock(tx: DatabaseOrTransaction): Promise<{ now: Date;
   return { now: new Date(row.now), cooldownMs: Number(row.cooldown_ms) };
 }
 
-/** Everything progressOf() needs, in one round trip: the task list, each task's newest row for the
- *  student in one transmission, the database's clock and the cooldown. */
+/** Everything the rules need, in one round trip: the task list, each task's newest row for the student
+ *  in one transmission and its last not_yet_competent, the database's clock and the cooldown, and the
+ *  tasks the database's certificate guard would say are missing (nd_certificate_missing_tasks: it also
+ *  wants the final drive's lesson signed by both). */
 export async function loadProgressInputs(
   tx: DatabaseOrTransaction,
   studentId: string,
   transmission: string,
-): Promise<{ tasks: LoadedTask[]; state: Map<number, TaskState>; now: Date; cooldownMs: number }> {
-  const rows = await queryRows<TaskRow & { status: CompetencyStatus | null; status_changed_at: Date | string | null; now: Date | string; cooldown_ms: number | string }>(tx, sql`
-    with clock as (select nd_now() as now, (extract(epoch from nd_competency_cooldown()) * 1000)::float8 as cooldown_ms)
-    select ${TASK_COLUMNS}, latest.status, latest.status_changed_at, clock.now, clock.cooldown_ms
+): Promise<{ tasks: LoadedTask[]; state: Map<number, TaskState>; now: Date; cooldownMs: number; certificateMissing: number[] }> {
+  type Row = TaskRow & {
+    status: CompetencyStatus | null; status_changed_at: Date | string | null; last_nyc: Date | string | null; now: Date | string; cooldown_ms: number | string;
+    certificate_missing: number[];
+  };
+  const rows = await queryRows<Row>(tx, sql`
+    with clock as (
+      select nd_now() as now, (extract(epoch from nd_competency_cooldown()) * 1000)::float8 as cooldown_ms,
+             nd_certificate_missing_tasks(${studentId}, ${transmission}) as certificate_missing)
+    select ${TASK_COLUMNS}, latest.status, latest.status_changed_at, nyc.status_changed_at as last_nyc, clock.now, clock.cooldown_ms, clock.certificate_missing
       from competency_tasks t
       cross join clock
       left join lateral (
         select sc.status, sc.status_changed_at from student_competencies sc
          where sc.student_id = ${studentId} and sc.task_id = t.id and sc.transmission = ${transmission}
          order by sc.chain_position desc limit 1) latest on true
+      left join lateral (
+        select sc.status_changed_at from student_competencies sc
+         where sc.student_id = ${studentId} and sc.task_id = t.id and sc.transmission = ${transmission} and sc.status = 'not_yet_competent'
+         order by sc.chain_position desc limit 1) nyc on true
      order by t.task_number`);
   const tasks = rows.map(taskRuleOf);
   const state = new Map<number, TaskState>();
-  for (const r of rows) if (r.status) state.set(r.task_number, { status: r.status, changedAt: new Date(r.status_changed_at!) });
-  if (!rows.length) return { tasks, state, ...(await loadClock(tx)) }; // no task list at all
-  return { tasks, state, now: new Date(rows[0].now), cooldownMs: Number(rows[0].cooldown_ms) };
+  for (const r of rows) {
+    if (r.status) state.set(r.task_number, { status: r.status, changedAt: new Date(r.status_changed_at!), lastNotYetCompetentAt: r.last_nyc ? new Date(r.last_nyc) : null });
+  }
+  if (!rows.length) return { tasks, state, certificateMissing: [], ...(await loadClock(tx)) }; // no task list at all
+  return { tasks, state, now: new Date(rows[0].now), cooldownMs: Number(rows[0].cooldown_ms), certificateMissing: rows[0].certificate_missing };
 }

@@ -48,6 +48,12 @@ export function isSystemActor(actor: Actor): actor is SystemActor {
   return 'system' in actor;
 }
 
+/** An AI agent talking to the public (agent:sms, agent:voice, agent:web-chat): a system actor, but
+ *  never trusted with what a job may do (choose the time, confirm an unpaid booking). */
+export function isAgent(actor: { kind: 'system'; name: string } | SystemActor): boolean {
+  return ('name' in actor ? actor.name : actor.system).startsWith('agent:');
+}
+
 /**
  * The actor as the database knows it, inside an operation's transaction. Each kind carries the row
  * its rights are decided by. An admin who also teaches has an instructorId.

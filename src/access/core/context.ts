@@ -6,7 +6,7 @@ import type { Transaction } from '../../db/engines/handle.js';
 import { ForbiddenError, NotFoundError } from '../../db/errors.js';
 import { lessons, parentStudentLinks, students } from '../../db/schema/index.js';
 import type { Lesson, ParentStudentLink, Student } from '../../db/types.js';
-import type { ResolvedActor } from './actor.js';
+import { isAgent, type ResolvedActor } from './actor.js';
 import { RIGHTS, type Cell, type OperationName, type ParentFlag, type Right } from './rights.js';
 
 /** A student the actor may act on, with the parent's link when the actor is a parent. */
@@ -39,8 +39,10 @@ export class OperationContext {
     return RIGHTS[this.operation];
   }
 
-  private cell(): Cell {
-    return this.right[this.actor.kind];
+  private cell(): Exclude<Cell, 'jobs'> {
+    const cell = this.right[this.actor.kind];
+    if (cell !== 'jobs') return cell;
+    return this.actor.kind === 'system' && !isAgent(this.actor) ? 'allow' : 'forbid';
   }
 
   private applyCell(what: string): void {

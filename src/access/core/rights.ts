@@ -12,11 +12,13 @@
 // A student the actor cannot see does not exist for it: NOT_FOUND. Then the cell for the actor's kind:
 //   'allow'   go ahead (the operation may narrow further, e.g. only the lesson's own instructor signs);
 //   'forbid'  FORBIDDEN: the actor sees the student but may not do this;
-//   'hidden'  NOT_FOUND: this data does not exist for this kind of actor at all (private notes).
+//   'hidden'  NOT_FOUND: this data does not exist for this kind of actor at all (private notes);
+//   'jobs'    (system actors only) allowed to jobs and webhooks, FORBIDDEN to the AI agents that talk
+//             to the public (agent:*), e.g. confirming a booking, which payment or the school does.
 // An operation `over: 'school'` concerns no one student; its cell is applied as it is.
 import type { ActorKind } from './actor.js';
 
-export type Cell = 'allow' | 'forbid' | 'hidden';
+export type Cell = 'allow' | 'forbid' | 'hidden' | 'jobs';
 export type ParentFlag =
   | 'canViewProgress'
   | 'canViewBookings'
@@ -61,7 +63,7 @@ export const RIGHTS = {
   // the booking lifecycle (issue 9). Agents (system) book prospects only (contactId: admins and system
   // actors, src/access/scheduling/create-booking.ts), confirm paid bookings and expire holds.
   createBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'forbid' },
-  confirmBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },
+  confirmBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'jobs' },
   cancelBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'forbid' },
   rescheduleBooking: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', system: 'forbid' },
   startBooking: { over: 'student', parentNeeds: 'canBookLessons', ...staff },

@@ -2,6 +2,7 @@
 // Each checks the actor (./scope.ts), then the transition (./rules.ts BOOKING_TRANSITIONS; the database
 // checks it again, ND020), writes the change and its audit entry.
 import { eq } from 'drizzle-orm';
+import { ForbiddenError } from '../../db/errors.js';
 import { bookings } from '../../db/schema/index.js';
 import type { Booking, BookingStatus } from '../../db/types.js';
 import { HOUR_MS } from '../../domain/wall-clock.js';
@@ -78,6 +79,15 @@ export const completeBooking = statusStep('completeBooking', 'completed');
 /** confirmed -> no_show: the student did not come. */
 export const markNoShow = statusStep('markNoShow', 'no_show');
 
+/** Once a lesson has started (or is under way), only staff cancel or move it: a student or parent asks
+ *  the school (a no-show is the instructor's to record). */
+export function refuseOnceStarted(ctx: OperationContext, booking: { startTime: Date; status: string }, now: Date, what: string): void {
+  const kind = ctx.actor.kind;
+  if ((kind === 'student' || kind === 'parent') && (booking.status === 'in_progress' || booking.startTime <= now)) {
+    throw new ForbiddenError(`the lesson has started: a ${kind} may not ${what} it now; ask the school`);
+  }
+}
+
 export interface CancelBookingResult {
   booking: BookingView;
   /** Cancelled less than SCHEDULING.lateCancellationHours before the start (recorded, never refused). */
@@ -96,9 +106,10 @@ export const cancelBooking = defineOperation({
     const { booking } = await bookingInScope(ctx, input.bookingId);
     const now = clockOf(ctx, input.now);
     const a = ctx.actor;
+    refuseOnceStarted(ctx, booking, now, 'cancel');
     const row = await move(ctx, booking, 'cancelled', { cancelledBy: a.kind === 'system' ? a.name : a.userId, cancellationReason: input.reason });
     const lateCancellation = booking.startTime.getTime() - now.getTime() < SCHEDULING.lateCancellationHours * HOUR_MS;
-    const matches = await waitlistForSlot(ctx.tx, booking);
+    const matches = await waitlistForSlot(ctx.tx, booking, a.kind === 'instructor' ? a.instructorId : undefined);
     await recordAudit(ctx, {
       eventType: 'BOOKING_CANCELLED',
       subjectType: 'booking',

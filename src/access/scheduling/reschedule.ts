@@ -6,13 +6,14 @@
 import { eq } from 'drizzle-orm';
 import { bookings } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
-import { MINUTE_MS } from '../../domain/wall-clock.js';
+import { HOUR_MS, MINUTE_MS } from '../../domain/wall-clock.js';
 import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { clockOf } from './clock.js';
 import { claimSlot } from './create-booking.js';
 import { rescheduleBookingInput } from './inputs.js';
-import { assertTransition } from './lifecycle.js';
+import { assertTransition, refuseOnceStarted } from './lifecycle.js';
+import { SCHEDULING } from './rules.js';
 import { loadInstructor, loadService } from './schedule-data.js';
 import { bookingInScope } from './scope.js';
 import { bookingColumns, type BookingView } from './views.js';
@@ -31,6 +32,7 @@ export const rescheduleBooking = defineOperation({
   async run(ctx, input): Promise<RescheduleBookingResult> {
     const { booking: old } = await bookingInScope(ctx, input.bookingId);
     const now = clockOf(ctx, input.now);
+    refuseOnceStarted(ctx, old, now, 'reschedule');
     assertTransition(old, 'rescheduled');
     const instructor = await loadInstructor(ctx.tx, old.instructorId);
     // The service as it is sold now decides duration and notice; the price paid stays the old one's.
@@ -72,6 +74,7 @@ export const rescheduleBooking = defineOperation({
       details: {
         newBookingId: booking.id, studentId: old.studentId, instructorId: old.instructorId,
         from: old.startTime.toISOString(), to: booking.startTime.toISOString(),
+        lateReschedule: old.startTime.getTime() - now.getTime() < SCHEDULING.lateCancellationHours * HOUR_MS,
       },
     });
     return { previous, booking };

@@ -10,16 +10,24 @@ import { availableSlots, type Slot } from './availability.js';
 import { SCHEDULING } from './rules.js';
 import { loadInstructor, loadSchedule, loadService } from './schedule-data.js';
 
+/** The longest window one call answers: the horizon, and a day either side for time zones. */
+const MAX_WINDOW_MS = (SCHEDULING.horizonDays + 2) * DAY_MS;
+
 export const getAvailableSlotsInput = z
   .strictObject({ instructorId: id(), serviceId: id(), from: instant(), to: instant(), now: instant().optional() })
-  .refine((v) => v.to > v.from, { path: ['to'], message: 'to is after from' });
+  .refine((v) => v.to > v.from, { path: ['to'], message: 'to is after from' })
+  .refine((v) => v.to.getTime() - v.from.getTime() <= MAX_WINDOW_MS, {
+    path: ['to'],
+    message: `a window is at most ${SCHEDULING.horizonDays + 2} days (nothing further than ${SCHEDULING.horizonDays} days ahead can be booked)`,
+  });
 
 export type { Slot };
 
 /**
  * The lessons of `serviceId` that `instructorId` can still take, starting in [from, to), in time
- * order. `now` (default: the current time) decides notice, horizon and expired holds. An unknown or
- * inactive instructor or service is NOT_FOUND; bad input is VALIDATION_ERROR.
+ * order. `now` (default: the current time) decides notice, horizon and expired holds; it is for tests
+ * and jobs: never pass a value a user sent. A window is at most the horizon long; nothing before `now`
+ * is loaded. An unknown or inactive instructor or service is NOT_FOUND; bad input is VALIDATION_ERROR.
  */
 export async function getAvailableSlots(db: DatabaseOrTransaction, rawInput: z.input<typeof getAvailableSlotsInput>): Promise<Slot[]> {
   const input = parseInput(getAvailableSlotsInput, rawInput);
@@ -27,10 +35,12 @@ export async function getAvailableSlots(db: DatabaseOrTransaction, rawInput: z.i
   return mapDbErrors(async () => {
     const instructor = await loadInstructor(db, input.instructorId);
     const service = await loadService(db, input.serviceId);
-    // Nothing can start after the horizon: load no further than that.
+    // Nothing can start before now or after the horizon: load no more than that (and never the past
+    // diary, whose gaps would show past lessons).
+    const from = new Date(Math.max(input.from.getTime(), now.getTime()));
     const to = new Date(Math.min(input.to.getTime(), now.getTime() + SCHEDULING.horizonDays * DAY_MS + 1));
-    if (to <= input.from) return [];
-    const schedule = await loadSchedule(db, instructor, input.from, to);
-    return availableSlots({ ...schedule, instructor, service, now }, input.from, to);
+    if (to <= from) return [];
+    const schedule = await loadSchedule(db, instructor, from, to);
+    return availableSlots({ ...schedule, instructor, service, now }, from, to);
   });
 }

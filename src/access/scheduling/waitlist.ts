@@ -1,9 +1,9 @@
 // The waitlist entries a freed slot answers (domain-rules.md "Scheduling"): still waiting, and each of
 // instructor, service, preferred weekday and preferred time window either unset or matching the slot's
 // Canberra weekday and wall-clock times. Oldest first: the first to ask is the first to be told.
-import { and, asc, eq, gte, isNull, lte, or, type Column, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lte, or, sql, type Column, type SQL } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
-import { waitlist } from '../../db/schema/index.js';
+import { students, waitlist } from '../../db/schema/index.js';
 import type { Booking } from '../../db/types.js';
 import { canberraDate } from '../../domain/time.js';
 import { canberraTimeOfDay, weekdayOf } from '../../domain/wall-clock.js';
@@ -33,7 +33,12 @@ export type WaitlistMatch = {
 
 const unsetOr = (column: Column, match: SQL | undefined): SQL | undefined => or(isNull(column), match);
 
-export async function waitlistForSlot(db: DatabaseOrTransaction, slot: Pick<Booking, 'instructorId' | 'serviceId' | 'startTime' | 'endTime'>): Promise<WaitlistMatch[]> {
+/** `forInstructor` keeps only entries that instructor may see: prospects, and their own students. */
+export async function waitlistForSlot(
+  db: DatabaseOrTransaction,
+  slot: Pick<Booking, 'instructorId' | 'serviceId' | 'startTime' | 'endTime'>,
+  forInstructor?: string,
+): Promise<WaitlistMatch[]> {
   const date = canberraDate(slot.startTime);
   const sameDay = canberraDate(slot.endTime) === date || canberraTimeOfDay(slot.endTime) === '00:00:00';
   const startsAt = canberraTimeOfDay(slot.startTime);
@@ -50,6 +55,9 @@ export async function waitlistForSlot(db: DatabaseOrTransaction, slot: Pick<Book
         unsetOr(waitlist.preferredTimeStart, lte(waitlist.preferredTimeStart, startsAt)),
         // A lesson running past midnight fits only an entry without an end of window.
         unsetOr(waitlist.preferredTimeEnd, sameDay ? gte(waitlist.preferredTimeEnd, endsAt) : undefined),
+        forInstructor === undefined
+          ? undefined
+          : unsetOr(waitlist.studentId, sql`exists (select 1 from ${students} where ${students.id} = ${waitlist.studentId} and ${students.instructorId} = ${forInstructor})`),
       ),
     )
     .orderBy(asc(waitlist.createdAt), asc(waitlist.id));
