@@ -93,12 +93,15 @@ export class EmbeddingSpace {
     return normalize(v);
   }
 
+  /** A unit vector around a subtopic, its components rounded to 6 decimals as an embedding API's JSON
+   *  carries them (and so the vector text sent to the database stays short). */
   private around(subtopic: number, noise: number): number[] {
     const centre = this.subtopics[subtopic];
     const offset = this.direction();
     const v = new Float64Array(this.dims);
     for (let i = 0; i < this.dims; i++) v[i] = centre[i] + noise * offset[i];
-    return Array.from(normalize(v));
+    normalize(v);
+    return Array.from(v, (x) => Math.round(x * 1e6) / 1e6);
   }
 
   /** A random subtopic of `topic`. */
