@@ -41,7 +41,7 @@ const FILTERS: Array<[string, { sourceTypes?: ['faq']; taskNumber?: number }]> =
 ];
 
 /** The plan of the index query, as the search runs it (inside its transaction, after its settings). */
-async function indexPlan(embedding: number[], filter: object): Promise<string> {
+async function indexPlan(embedding: number[], filter: { sourceTypes?: ['faq']; taskNumber?: number }): Promise<string> {
   const input = { topK: 10, minSimilarity: 0.65, ...filter };
   return t.db.transaction(async (tx) => {
     await tx.execute(planSql(input));
