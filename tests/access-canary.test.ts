@@ -7,9 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import type { Actor, OperationName } from '../src/access/index.js';
 import { openTestDb, type TestDb } from './support/db.js';
-import { availabilityOverrides } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays } from '../src/domain/wall-clock.js';
+import { bookingValues } from './support/fixtures.js';
 import { buildWorld, CANARY, LESSON_COMMENT, withLink, type World } from './support/world.js';
 
 let t: TestDb;
@@ -37,6 +38,7 @@ const READS: Partial<Record<OperationName, ReadCall>> = {
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 1000 }),
   getStudentProgress: (a) => access.getStudentProgress(t.db, a, { studentId: w.student.id }),
   getInstructorProgressSummary: (a) => access.getInstructorProgressSummary(t.db, a, {}),
+  getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
 };
 
 const exportedReads = () =>
@@ -91,6 +93,32 @@ describe('canary: private data never reaches students, parents or agents', () =>
     for (const slot of slots) expect(Object.keys(slot).sort()).toEqual(['end', 'start']);
     const text = JSON.stringify(slots);
     for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+
+  it('searchKnowledge (public, no actor) answers chunks of indexed documents only, with no secret', async () => {
+    const near = (i: number) => Array.from({ length: 3072 }, (_, j) => (j === 0 ? 1 : j === i ? 0.5 : 0));
+    await access.indexDocument(t.db, w.actors.admin, { title: 'Give way', sourceType: 'regulation', chunks: [{ content: 'Give way to the right', embedding: near(1) }] });
+    const archived = await access.indexDocument(t.db, w.actors.admin, { title: 'Old', sourceType: 'regulation', chunks: [{ content: 'ARCHIVED-CONTENT', embedding: near(2) }] });
+    await access.archiveDocument(t.db, w.actors.admin, { documentId: archived.id });
+    const hits = await access.searchKnowledge(t.db, { embedding: near(3), topK: 10 });
+    expect(hits.map((h) => h.content)).toEqual(['Give way to the right']);
+    for (const hit of hits) expect(Object.keys(hit).sort()).toEqual(['chunkId', 'content', 'documentId', 'similarity', 'sourceType', 'title']);
+    const text = JSON.stringify(hits);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+
+  it('getStudentContext lists a confirmed lesson whose admin_notes hold a secret, without the secret', async () => {
+    const start = new Date(Date.now() + 20 * 86_400_000);
+    const [booking] = await t.db
+      .insert(bookings)
+      .values({ ...bookingValues(w.instructor.id, w.serviceId, start.toISOString()), scheduledDate: canberraDate(start), studentId: w.student.id, status: 'confirmed', adminNotes: CANARY.adminNotes })
+      .returning();
+    for (const [, actor] of actors) {
+      const text = await seen(() => READS.getStudentContext!(actor(w)));
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
+    expect(await seen(() => READS.getStudentContext!(w.actors.system))).toContain(booking.id);
+    expect(await seen(() => READS.getStudentContext!(w.actors.admin))).not.toContain(CANARY.adminNotes);
   });
 
   it('shows the student their own lesson comments, but a parent without can_view_lesson_notes never', async () => {

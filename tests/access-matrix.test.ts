@@ -11,7 +11,7 @@ import * as access from '../src/access/index.js';
 import { RIGHTS, type Actor, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
 import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
-import { availabilityOverrides, bookings } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings, ragDocuments } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { queryRows } from '../src/db/sql.js';
@@ -97,7 +97,17 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   completeBooking: async (a) => access.completeBooking(t.db, a, { bookingId: await bookingIn('in_progress') }),
   markNoShow: async (a) => access.markNoShow(t.db, a, { bookingId: await bookingIn('confirmed') }),
   expirePendingBookings: (a) => access.expirePendingBookings(t.db, a, {}),
+  indexDocument: (a) => access.indexDocument(t.db, a, { title: 'Matrix', sourceType: 'faq', chunks: [{ content: 'A chunk', embedding: oneHot(7) }] }),
+  archiveDocument: async (a) => access.archiveDocument(t.db, a, { documentId: await documentToArchive() }),
+  getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
 };
+
+// ─── Knowledge (issue 11): a valid embedding, and an indexed document for each archive call ───
+const oneHot = (i: number) => Array.from({ length: 3072 }, (_, j) => (j === i ? 1 : 0));
+async function documentToArchive(): Promise<string> {
+  const [row] = await t.db.insert(ragDocuments).values({ title: 'To archive', sourceType: 'faq', status: 'indexed' }).returning();
+  return row.id;
+}
 
 // ─── Scheduling (issue 9), in real time (only admins and system actors may pass `now`): a booking call
 // gets a slot of its own, 14:00 on a fresh Canberra date a few days ahead opened by an 'available'

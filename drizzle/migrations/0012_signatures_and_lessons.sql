@@ -113,7 +113,7 @@ CREATE TRIGGER competency_signature_guard BEFORE INSERT ON student_competencies
 -- The lesson signing guard of 0008, tightened:
 --   INSERT   an unsigned draft; lesson_number is assigned here: next_lesson_number() for a new lesson
 --            (whatever the caller sent), the original's number for a correction that does not give one;
---            created_at is the database's clock.
+--            created_at is the database's clock at the row (clock_timestamp()).
 --   UPDATE   student_id, instructor_id, lesson_number, correction_of, correction_reason, created_at never
 --            change. A draft is edited freely until it has a signature; the instructor's signing step
 --            changes only status and instructor_signature_id; the student's only status,
@@ -143,7 +143,9 @@ BEGIN
       RAISE EXCEPTION 'a lesson is recorded as an unsigned draft; it is signed afterwards'
         USING ERRCODE = 'ND002', TABLE = 'lessons';
     END IF;
-    NEW.created_at := now();
+    -- The clock at this row, not the transaction's start: two records of one lesson written in one
+    -- transaction (two corrections, say) are ordered by it, so "the newest" is always well defined.
+    NEW.created_at := clock_timestamp();
     IF NEW.correction_of IS NULL THEN
       NEW.lesson_number := next_lesson_number(NEW.student_id);
     ELSIF NEW.lesson_number IS NULL THEN

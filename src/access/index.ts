@@ -63,3 +63,11 @@ export {
   ALLOWED_TRANSITIONS, OVERRULE_TARGETS, requiredTasks, blockingTasks, refusalOf, progressOf, applyChange,
   type TaskRule, type TaskState, type TaskProgress, type Progress, type Refusal, type CompetencyChange,
 } from './compliance/rules.js';
+
+// Knowledge (RAG) for the AI channels: ingestion, search (public), the student's context
+export { indexDocument, archiveDocument } from './knowledge/ingest.js';
+export type { KnowledgeDocument, ContextBooking, ContextPackage } from './knowledge/views.js';
+export { searchKnowledge, type KnowledgeHit } from './knowledge/search.js';
+export { getStudentContext, type StudentContext } from './knowledge/student-context.js';
+export { embeddingProblem } from './knowledge/embedding.js';
+export { KNOWLEDGE } from './knowledge/rules.js';

@@ -88,6 +88,12 @@ export const RIGHTS = {
   // audit log: only admins read it
   appendAuditEvent: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'allow' },
   listAuditEvents: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'forbid' },
+
+  // knowledge (issue 11): ingestion by admins and the ingestion job; the student's context for the AI
+  // agents (system actors), and for whoever may see the student (a parent: each part behind its own flag)
+  indexDocument: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'jobs' },
+  archiveDocument: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'jobs' },
+  getStudentContext: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
 } as const satisfies Record<string, Right>;
 
 export type OperationName = keyof typeof RIGHTS;

@@ -46,7 +46,25 @@ export const instant = () =>
 export const isoDate = () => z.iso.date('expected a date like 2026-12-01');
 
 /** Free text a person typed: trimmed, not empty, bounded. */
-export const text = (max = 2000) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+/** A lone UTF-16 surrogate: JavaScript strings may hold one, UTF-8 (and so PostgreSQL) cannot. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why PostgreSQL could not store `s` exactly as given (text and jsonb refuse NUL; a lone surrogate
+ *  would be changed to U+FFFD on the way), or null when it can. */
+export function unstorableText(s: string): string | null {
+  if (s.includes('\u0000')) return 'must not contain a NUL character';
+  if (LONE_SURROGATE.test(s)) return 'must not contain a lone surrogate (invalid UTF-16)';
+  return null;
+}
+
+/** A string refinement: text PostgreSQL stores exactly as given. */
+export const storable = (schema: z.ZodString) =>
+  schema.superRefine((s, ctx) => {
+    const problem = unstorableText(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const text = (max = 2000) => storable(z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`));
 
 /**
  * A JSON value a caller supplies (device info, audit details): at most `maxBytes` of JSON and
@@ -58,7 +76,16 @@ export const boundedJson = ({ maxBytes = 16_384, maxDepth = 8 } = {}) =>
     const stack: Array<[unknown, number]> = [[value, 0]];
     while (stack.length) {
       const [v, depth] = stack.pop()!;
+      if (typeof v === 'string' && unstorableText(v)) {
+        ctx.addIssue({ code: 'custom', message: `a string ${unstorableText(v)}` });
+        return;
+      }
       if (v === null || typeof v !== 'object') continue;
+      const badKey = Object.keys(v).find((k) => unstorableText(k) !== null);
+      if (badKey !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `a key ${unstorableText(badKey)}` });
+        return;
+      }
       if (depth >= maxDepth) {
         ctx.addIssue({ code: 'custom', message: `nested deeper than ${maxDepth} levels` });
         return;
@@ -70,8 +97,8 @@ export const boundedJson = ({ maxBytes = 16_384, maxDepth = 8 } = {}) =>
 
 /** Where an uploaded file lives: an r2:// or https:// URL, or a storage path (no other scheme). */
 export const storageUrl = () =>
-  z
+  storable(z
     .string()
     .trim()
-    .max(500)
+    .max(500))
     .regex(/^(r2:\/\/|https:\/\/|[A-Za-z0-9][\w\-./]*$)/, 'expected an r2:// or https:// URL, or a storage path like signatures/abc.png');
