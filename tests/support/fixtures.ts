@@ -299,7 +299,7 @@ export async function tamperWithTriggersDisabled<T>(db: ChainDatabase, tamper: (
  *  the hash chain: the append-only and chain triggers stay on. */
 export const DOMAIN_GUARDS: Record<'signatures' | 'student_competencies', string[]> = {
   signatures: ['signature_binding_guard', 'signatures_document_check'],
-  student_competencies: ['competency_guard', 'competency_signature_guard'],
+  student_competencies: ['competency_guard', 'competency_overrule_check', 'competency_signature_guard'],
 };
 
 /**
