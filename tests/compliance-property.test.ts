@@ -100,8 +100,19 @@ describe('the database and the model of the rules', () => {
       }),
       {
         numRuns: 30,
-        // Always among the runs: the final drive, without and then with a long enough lesson.
-        examples: [[[23, 23].map((taskNumber, i): Step => ({ taskNumber, status: 'competent', advanceHours: 0, overrule: false, withLesson: i === 1 })), 22]],
+        // Always among the runs: the final drive, without and then with a long enough lesson; and a
+        // reassessment inside the cooldown (random runs meet it often, but not always).
+        examples: [
+          [[23, 23].map((taskNumber, i): Step => ({ taskNumber, status: 'competent', advanceHours: 0, overrule: false, withLesson: i === 1 })), 22],
+          [
+            [
+              { taskNumber: 1, status: 'assessed', advanceHours: 0, overrule: false, withLesson: false },
+              { taskNumber: 1, status: 'not_yet_competent', advanceHours: 1, overrule: false, withLesson: false },
+              { taskNumber: 1, status: 'competent', advanceHours: 12, overrule: false, withLesson: false },
+            ],
+            0,
+          ],
+        ],
       },
     );
     // Not vacuous: the runs met acceptances and every kind of refusal.
