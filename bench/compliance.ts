@@ -11,10 +11,10 @@ import { sql } from 'drizzle-orm';
 import { getInstructorProgressSummary, getStudentProgress, systemActor } from '../src/access/index.js';
 import type { Database } from '../src/db/engines/handle.js';
 import { queryRows } from '../src/db/sql.js';
-import { fixed, int, median } from './measure.js';
+import { fixed, int, median, positiveInt } from './measure.js';
 import type { SummaryRow } from './report.js';
 
-const ROUNDS = Number(process.env.BENCH_PROGRESS_ROUNDS ?? 50);
+const ROUNDS = positiveInt('BENCH_PROGRESS_ROUNDS', 50);
 const WARMUP = 5;
 const STATUSES = ['taught', 'assessed', 'not_yet_competent', 'assessed', 'competent'] as const;
 const actor = systemActor('bench:compliance');

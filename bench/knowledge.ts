@@ -20,16 +20,8 @@ import { searchWithOutcome, type SearchOutcome } from '../src/access/knowledge/s
 import type { Database } from '../src/db/engines/handle.js';
 import { queryRows } from '../src/db/sql.js';
 import { corpusSpace, loadCorpus } from '../tests/support/knowledge.js';
-import { fixed, int } from './measure.js';
+import { fixed, int, positiveInt } from './measure.js';
 import type { SummaryRow } from './report.js';
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const ROWS = positiveInt('BENCH_RAG_ROWS', 20_000);
 const QUERIES = positiveInt('BENCH_RAG_QUERIES', 100);

@@ -1,5 +1,6 @@
 // Small measuring and formatting helpers shared by the benchmark sections: a wall clock, medians,
-// a process.memoryUsage() sampler, an explicit gc(), and number formatting.
+// a process.memoryUsage() sampler, an explicit gc(), number formatting, and reading a count from the
+// environment.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -66,4 +67,14 @@ export class MemorySampler {
     this.sample();
     return { ...this.peaks };
   }
+}
+
+/** A positive whole number from the environment variable `name` (underscores allowed: 50_000), or
+ *  `fallback` when it is unset; anything else stops the run with a message naming the variable. */
+export function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
 }

@@ -24,7 +24,7 @@ import { runMigrations } from '../src/db/migrate.js';
 import { seedReferenceData } from '../src/db/seed/index.js';
 import { benchAppends, createPlainTable, PLAIN_TABLE_NOTE, type AppendScenario } from './appends.js';
 import { profileTrigger, sampleLockWaits } from './diagnostics.js';
-import { fixed, int, MB, mb, seconds } from './measure.js';
+import { fixed, int, MB, mb, positiveInt, seconds } from './measure.js';
 import { machineFacts, printFacts, printSummary, type SummaryRow } from './report.js';
 import { acquireServer, createBenchDatabase } from './server.js';
 import { benchFetchOnly, benchRawHash, benchVerify, loadAuditRows } from './verify.js';
@@ -36,14 +36,6 @@ import { benchKnowledge } from './knowledge.js';
 const SECTIONS = ['chain', 'compliance', 'scheduling', 'money', 'knowledge'] as const;
 const ONLY = (process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? [...SECTIONS]) as string[];
 for (const name of ONLY) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}"; sections: ${SECTIONS.join(', ')}`);
-
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const ROWS = positiveInt('BENCH_ROWS', 1_000_000);
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
