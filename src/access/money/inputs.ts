@@ -61,7 +61,11 @@ export const completePaymentInput = paymentFields
   })
   .strict();
 
-export const failPaymentInput = z.strictObject({ paymentId: id(), reason: text(500) });
+export const failPaymentInput = paymentFields
+  .pick({ gatewayPaymentId: true })
+  .partial()
+  .extend({ paymentId: id(), reason: text(500) })
+  .strict();
 
 export const refundPaymentInput = z.strictObject({
   paymentId: id(),

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { bookings } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
 import { HOUR_MS, MINUTE_MS } from '../../domain/wall-clock.js';
+import { actorName } from '../core/actor.js';
 import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { clockOf } from './clock.js';
@@ -59,7 +60,7 @@ export const rescheduleBooking = defineOperation({
         paymentId: old.paymentId,
         amountCents: old.amountCents,
         bookedVia: old.bookedVia,
-        bookedBy: a.kind === 'system' ? a.name : a.userId,
+        bookedBy: actorName(a),
         isCoLesson: old.isCoLesson,
         coLessonParentId: old.coLessonParentId,
         bookingNotes: old.bookingNotes,
