@@ -51,7 +51,7 @@ export {
 export { voucherDiscount, choosePackage, normalizeVoucherCode, isLowOnCredits } from './money/rules.js';
 
 // Audit log
-export { appendAuditEvent, listAuditEvents } from './audit/audit-log.js';
+export { appendAuditEvent, listAuditEvents, AUDIT_SUBJECTS, type AuditSubject } from './audit/audit-log.js';
 
 // Competencies (ACT CBT&A) and the certificate of competency
 export { recordCompetencyChange, recordCompetencyChanges } from './compliance/record-change.js';

@@ -23,6 +23,8 @@ export type OperationKind = 'read' | 'write';
 export interface OperationInfo {
   readonly name: OperationName;
   readonly kind: OperationKind;
+  /** The input's schema (tests walk it to feed every field bad text). */
+  readonly input: z.ZodType;
 }
 
 export type Operation<I, R> = ((db: DatabaseOrTransaction, actor: Actor, input: I) => Promise<R>) & { readonly operation: OperationInfo };
@@ -52,5 +54,5 @@ export function defineOperation<S extends z.ZodType, R>(definition: {
     }
   };
   Object.defineProperty(operation, 'name', { value: name });
-  return Object.assign(operation, { operation: { name, kind } as const });
+  return Object.assign(operation, { operation: { name, kind, input: schema } as const });
 }
