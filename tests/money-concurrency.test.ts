@@ -160,7 +160,7 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
     const booking = await unpaidBooking(t.db, s.people);
     await redeemCredit(t.db, actorOf.student(s.student), { bookingId: booking.id });
     await t.db.update(bookings).set({ status: 'cancelled', cancelledAt: new Date(), cancelledBy: s.student.userId }).where(eq(bookings.id, booking.id));
-    const results = await allAtOnce(Array.from({ length: 5 }, () => () => returnCredit(t.db, webhook, { bookingId: booking.id })));
+    const results = await allAtOnce(Array.from({ length: 5 }, () => () => returnCredit(t.db, systemActor('cron:return-credits'), { bookingId: booking.id })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(codes(results)).toEqual(Array(4).fill('CREDIT_NOT_RETURNABLE'));
     const [after] = await t.db.select().from(studentPackages).where(eq(studentPackages.id, held.id));
