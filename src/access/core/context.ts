@@ -80,12 +80,15 @@ export class OperationContext {
    * `lock` takes the student row FOR UPDATE, to serialize writes about one student.
    */
   async student(studentId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
-    const query = this.tx.select().from(students).where(eq(students.id, studentId));
-    const [student] = await (options.lock ? query.for('update') : query);
-    const notFound = () => new NotFoundError(`student ${studentId} not found`);
-    if (!student) throw notFound();
-    let parentLink: ParentStudentLink | null = null;
     const a = this.actor;
+    // A parent's link comes in the same statement as the student (one round trip, not two).
+    const linkOn = a.kind === 'parent' ? and(eq(parentStudentLinks.studentId, students.id), eq(parentStudentLinks.parentId, a.parentId)) : sql`false`;
+    const query = this.tx.select({ student: students, link: parentStudentLinks }).from(students).leftJoin(parentStudentLinks, linkOn).where(eq(students.id, studentId));
+    const [row] = await (options.lock ? query.for('update', { of: students }) : query);
+    const notFound = () => new NotFoundError(`student ${studentId} not found`);
+    if (!row) throw notFound();
+    const { student } = row;
+    let parentLink: ParentStudentLink | null = null;
     switch (a.kind) {
       case 'admin':
       case 'system':
@@ -97,10 +100,7 @@ export class OperationContext {
         if (student.id !== a.studentId) throw notFound();
         break;
       case 'parent': {
-        [parentLink] = await this.tx
-          .select()
-          .from(parentStudentLinks)
-          .where(and(eq(parentStudentLinks.parentId, a.parentId), eq(parentStudentLinks.studentId, studentId)));
+        parentLink = row.link;
         if (!parentLink || parentLink.status !== 'active' || !student.parentVisibility || !parentLink[this.parentFlag]) throw notFound();
         break;
       }
