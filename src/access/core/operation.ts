@@ -1,7 +1,10 @@
 // defineOperation(): how every access-layer operation is built, so each one has the same shape and
 // the same guarantees: fn(db, actor, input), with
 //   1. the actor and the input validated before any SQL (ValidationError names each bad field);
-//   2. one transaction (a caller's transaction becomes a savepoint);
+//   2. one transaction (a caller's transaction becomes a savepoint); a read on its own runs its
+//      statements without one: under READ COMMITTED each statement takes its own snapshot anyway, so
+//      BEGIN and COMMIT would only add two round trips (production is Neon: one each). A read writes
+//      nothing, and a read inside a caller's transaction still runs there, as a savepoint;
 //   3. the actor resolved inside it (FORBIDDEN for unknown, inactive or mismatched actors);
 //   4. `now`, in an input that takes it, given only by those who may choose the time they act as
 //      (admins and jobs: ./clock.ts); rights checked by the access matrix (the run must call ctx.school(), ctx.student(),
@@ -9,7 +12,8 @@
 //      rolls back);
 //   5. database errors turned into typed errors with stable codes.
 import type { z } from 'zod';
-import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
+import { PgTransaction } from 'drizzle-orm/pg-core';
+import type { DatabaseOrTransaction, Transaction } from '../../db/engines/handle.js';
 import { toDbError, type NexDriveError } from '../../db/errors.js';
 import { actorSchema, type Actor } from './actor.js';
 import { checkClockSetter } from './clock.js';
@@ -42,13 +46,15 @@ export function defineOperation<S extends z.ZodType, R>(definition: {
     const who = parseInput(actorSchema, actor, 'actor');
     const input = parseInput(schema, rawInput);
     try {
-      return await db.transaction(async (tx) => {
+      const body = async (tx: Transaction) => {
         const ctx = new OperationContext(tx, await resolveActor(tx, who), name);
         checkClockSetter(ctx.actor, input);
         const result = await run(ctx, input);
         if (!ctx.authorized) throw new Error(`operation ${name} returned without checking the actor's rights`);
         return result;
-      });
+      };
+      // (a read's statements are SELECTs, which the database answers alike in or out of a transaction)
+      return kind === 'read' && !(db instanceof PgTransaction) ? await body(db as unknown as Transaction) : await db.transaction(body);
     } catch (err) {
       throw mapError(toDbError(err));
     }
