@@ -9,7 +9,7 @@
 // marked paid, nor take a new checkout (ND032).
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { completePayment, expirePendingBookings, refundPayment, SCHEDULING, startPayment, systemActor } from '../src/access/index.js';
+import { completePayment, expirePendingBookings, recordManualPayment, refundPayment, SCHEDULING, startPayment, systemActor } from '../src/access/index.js';
 import { sqlstateOf } from '../src/db/errors.js';
 import { auditLog, bookings, payments } from '../src/db/schema/index.js';
 import { openTestDb, type TestDb } from './support/db.js';
@@ -58,6 +58,10 @@ it('refuses a checkout on a pending booking whose hold has run out, or on one th
     expect(await failureOf(() => startPayment(app.db, d.asAdmin, { studentId: d.student.id, bookingId: row.id, method: 'card' })), status).toMatchObject({ code: 'NOT_PAYABLE' });
   }
   expect(await app.db.select().from(payments).where(eq(payments.studentId, d.student.id))).toEqual([]);
+  // Cash taken at the lesson is still recorded for a lesson that is over.
+  const over = await insertBooking(app.db, d, aheadSlot(), 'completed', 60, { amountCents: 10500 });
+  expect((await recordManualPayment(app.db, d.asAdmin, { studentId: d.student.id, bookingId: over.id, method: 'cash' })).payment.status).toBe('completed');
+  expect((await bookingRow(app.db, over.id)).paymentStatus).toBe('paid');
 });
 
 it('refuses, as nexdrive_app, to mark a cancelled booking paid or to open a checkout for it (ND032)', async () => {

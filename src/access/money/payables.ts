@@ -29,10 +29,15 @@ export interface Payable {
  * The booking (locked) or the package a student pays for. A booking must be the student's, pending
  * (hold not run out) or confirmed, unpaid and without an open checkout; a package must be on sale.
  */
-export async function loadPayable(ctx: OperationContext, studentId: string, what: { bookingId?: string; packageId?: string }): Promise<Payable> {
+export async function loadPayable(
+  ctx: OperationContext,
+  studentId: string,
+  what: { bookingId?: string; packageId?: string },
+  statuses: readonly string[] = PAYABLE_BOOKING_STATUSES,
+): Promise<Payable> {
   if (what.bookingId) {
     const booking = await lockStudentBooking(ctx, studentId, what.bookingId);
-    await assertUnpaid(ctx, booking);
+    await assertUnpaid(ctx, booking, statuses);
     const [service] = await ctx.tx.select({ name: services.name, category: services.category }).from(services).where(eq(services.id, booking.serviceId));
     return {
       purchase: { kind: 'booking', priceCents: booking.amountCents, serviceId: booking.serviceId, serviceCategory: service.category },
@@ -53,15 +58,17 @@ export async function lockStudentBooking(ctx: OperationContext, studentId: strin
   return booking;
 }
 
-/** Booking statuses that take a payment or a credit: the lesson is still ahead (issue 15). */
+/** Booking statuses that take a checkout or a credit: the lesson is still ahead (issue 15). */
 export const PAYABLE_BOOKING_STATUSES = ['pending', 'confirmed'] as const;
+/** Money taken in person (recordManualPayment) may also be taken at or after the lesson. */
+export const MANUALLY_PAYABLE_BOOKING_STATUSES = ['pending', 'confirmed', 'in_progress', 'completed'] as const;
 
 /**
  * A booking that can take a payment or a credit: pending (its hold not run out, by the database's
- * clock) or confirmed, unpaid, no checkout open.
+ * clock) or confirmed (or, for money taken in person, under way or over), unpaid, no checkout open.
  */
-export async function assertUnpaid(ctx: OperationContext, booking: Booking): Promise<void> {
-  if (!(PAYABLE_BOOKING_STATUSES as readonly string[]).includes(booking.status)) {
+export async function assertUnpaid(ctx: OperationContext, booking: Booking, statuses: readonly string[] = PAYABLE_BOOKING_STATUSES): Promise<void> {
+  if (!statuses.includes(booking.status)) {
     throw new NotPayableError(`booking ${booking.id} is ${booking.status}`);
   }
   if (booking.status === 'pending') {
