@@ -17,7 +17,7 @@ import type { SummaryRow } from './report.js';
 const ROUNDS = positiveInt('BENCH_PROGRESS_ROUNDS', 50);
 const WARMUP = 5;
 const STATUSES = ['taught', 'assessed', 'not_yet_competent', 'assessed', 'competent'] as const;
-const actor = systemActor('bench:compliance');
+const actor = systemActor('cron:bench-compliance');
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < WARMUP; i++) await run();

@@ -155,7 +155,7 @@ export async function benchMoney(url: string, rounds: number, perWorker: number)
     await admin.query('create table payments_plain (like payments including defaults)');
     await admin.query(`insert into payments_plain select * from payments where description = 'bench'`);
     await admin.query('alter table payments_plain add primary key (id)');
-    const webhook = systemActor('bench:webhook');
+    const webhook = systemActor('webhook:stripe');
     const take = (w: number) => queues[w].pop()!;
     // warm-up: one of each per worker
     await Promise.all(clients.map((_, w) => completePayment(handle.db, webhook, { paymentId: take(w) })));

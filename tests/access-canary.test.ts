@@ -74,7 +74,10 @@ describe('canary: private data never reaches students, parents or agents', () =>
     ['the student', (x) => x.actors.student],
     ['another student', (x) => x.actors.otherStudent],
     ['the parent (every flag on)', (x) => x.actors.parent],
-    ['an AI agent (system actor)', (x) => x.actors.system],
+    ['an AI agent (agent:sms)', (x) => x.actors.agent],
+    ['a job (cron:*)', (x) => x.actors.job],
+    ['a webhook (webhook:stripe)', (x) => x.actors.webhook],
+    ['a command (cli:*)', (x) => x.actors.cli],
   ];
 
   it.each(Object.keys(READS).flatMap((read) => actors.map(([name, actor]) => [read, name, actor] as const)))(
@@ -117,7 +120,7 @@ describe('canary: private data never reaches students, parents or agents', () =>
       const text = await seen(() => READS.getStudentContext!(actor(w)));
       for (const secret of secrets) expect(text).not.toContain(secret);
     }
-    expect(await seen(() => READS.getStudentContext!(w.actors.system))).toContain(booking.id);
+    expect(await seen(() => READS.getStudentContext!(w.actors.agent))).toContain(booking.id);
     expect(await seen(() => READS.getStudentContext!(w.actors.admin))).not.toContain(CANARY.adminNotes);
   });
 

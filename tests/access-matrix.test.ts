@@ -1,5 +1,5 @@
 // The access matrix (src/access/core/rights.ts), cell by cell: every operation of the access layer,
-// called as every kind of actor (admin, a system actor, the student's own instructor, another
+// called as every kind of actor (admin, one system actor of each lane, the student's own instructor, another
 // instructor, the student, another student, their parent with the operation's flag on, with another
 // flag off, with the flag off, with the master switch off, revoked and pending, and a suspended user)
 // is allowed, NOT_FOUND or FORBIDDEN exactly as the matrix says. The expectations are derived from
@@ -8,7 +8,7 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
-import { RIGHTS, type Actor, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
+import { RIGHTS, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
 import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
 import { availabilityOverrides, bookings, ragDocuments } from '../src/db/schema/index.js';
@@ -77,8 +77,9 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   issueCertificate: (a) => access.issueCertificate(t.db, a, { studentId: w.student.id, confirm: true }).catch(allowedThrough(['CERTIFICATE_NOT_ELIGIBLE'])),
   appendAuditEvent: (a) => access.appendAuditEvent(t.db, a, { eventType: 'MATRIX_CHECK', details: { about: 'the school' } }),
   startPayment: async (a) => access.startPayment(t.db, a, { studentId: w.student.id, bookingId: (await unpaidBooking(t.db, people())).id, method: 'card' }),
-  completePayment: async (a) => access.completePayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id)).id }),
-  failPayment: async (a) => access.failPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id)).id, reason: 'declined' }),
+  // a stripe payment, reported with its gateway payment id (a webhook acts only on its own provider's payments)
+  completePayment: async (a) => access.completePayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id, { gateway: 'stripe' })).id, gatewayPaymentId: `pi_${uniqueDigits()}` }),
+  failPayment: async (a) => access.failPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id, { gateway: 'stripe' })).id, gatewayPaymentId: `pi_${uniqueDigits()}`, reason: 'declined' }),
   recordManualPayment: async (a) => access.recordManualPayment(t.db, a, { studentId: w.student.id, bookingId: (await unpaidBooking(t.db, people())).id, method: 'cash' }),
   refundPayment: async (a) => access.refundPayment(t.db, a, { paymentId: (await insertPayment(t.db, w.student.id, { status: 'completed' })).id, amountCents: 500, reason: 'matrix' }),
   redeemCredit: async (a) => {
@@ -136,7 +137,7 @@ type Outcome = 'allowed' | 'NOT_FOUND' | 'FORBIDDEN';
 interface Variant {
   name: string;
   actor: (w: World) => Actor;
-  kind: keyof (typeof RIGHTS)[OperationName] & ('admin' | 'instructor' | 'student' | 'parent' | 'system');
+  kind: MatrixColumn;
   /** Whether the actor can see the world's student for this operation (domain-rules "Privacy and tenancy"). */
   sees: boolean;
   suspended?: boolean;
@@ -148,7 +149,10 @@ const otherFlag = (flag: ParentFlag): ParentFlag => (flag === 'canViewPayments' 
 
 const VARIANTS: Variant[] = [
   { name: 'admin', actor: (x) => x.actors.admin, kind: 'admin', sees: true },
-  { name: 'system actor', actor: (x) => x.actors.system, kind: 'system', sees: true },
+  { name: 'job (cron:matrix)', actor: (x) => x.actors.job, kind: 'job', sees: true },
+  { name: 'webhook (webhook:stripe)', actor: (x) => x.actors.webhook, kind: 'webhook', sees: true },
+  { name: 'agent (agent:sms)', actor: (x) => x.actors.agent, kind: 'agent', sees: true },
+  { name: 'command (cli:matrix)', actor: (x) => x.actors.cli, kind: 'cli', sees: true },
   { name: 'own instructor', actor: (x) => x.actors.ownInstructor, kind: 'instructor', sees: true },
   { name: 'other instructor', actor: (x) => x.actors.otherInstructor, kind: 'instructor', sees: false },
   { name: 'the student', actor: (x) => x.actors.student, kind: 'student', sees: true },
@@ -168,7 +172,6 @@ function expected(operation: OperationName, v: Variant): Outcome {
   if (v.suspended) return 'FORBIDDEN';
   if (right.over === 'student' && !v.sees) return 'NOT_FOUND';
   const cell = right[v.kind];
-  if (cell === 'jobs') return 'FORBIDDEN'; // the matrix's system actor is an agent (agent:sms)
   return cell === 'allow' ? 'allowed' : cell === 'forbid' ? 'FORBIDDEN' : 'NOT_FOUND';
 }
 
@@ -205,17 +208,17 @@ describe('the access matrix', () => {
 
 describe('cells that must never change', () => {
   it('private notes do not exist for students, parents or agents, and only instructors write them', () => {
-    expect(RIGHTS.listPrivateNotes).toMatchObject({ student: 'hidden', parent: 'hidden', system: 'hidden', admin: 'allow', instructor: 'allow' });
-    expect(RIGHTS.addPrivateNote).toMatchObject({ student: 'forbid', parent: 'forbid', system: 'forbid' });
+    expect(RIGHTS.listPrivateNotes).toMatchObject({ student: 'hidden', parent: 'hidden', job: 'hidden', webhook: 'hidden', agent: 'hidden', cli: 'hidden', admin: 'allow', instructor: 'allow' });
+    expect(RIGHTS.addPrivateNote).toMatchObject({ student: 'forbid', parent: 'forbid', job: 'forbid', webhook: 'forbid', agent: 'forbid', cli: 'forbid' });
   });
 
   it('only admins read the audit log', () => {
-    expect(RIGHTS.listAuditEvents).toEqual({ over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', system: 'forbid' });
+    expect(RIGHTS.listAuditEvents).toEqual({ over: 'school', admin: 'allow', instructor: 'forbid', student: 'forbid', parent: 'forbid', job: 'forbid', webhook: 'forbid', agent: 'forbid', cli: 'forbid' });
   });
 
   it('only the lesson’s own people sign it, and students and parents never record or correct a lesson', () => {
-    expect(RIGHTS.signLessonAsInstructor).toMatchObject({ admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', system: 'forbid' });
-    expect(RIGHTS.signLessonAsStudent).toMatchObject({ admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', system: 'forbid' });
+    expect(RIGHTS.signLessonAsInstructor).toMatchObject({ admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', job: 'forbid', webhook: 'forbid', agent: 'forbid', cli: 'forbid' });
+    expect(RIGHTS.signLessonAsStudent).toMatchObject({ admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', job: 'forbid', webhook: 'forbid', agent: 'forbid', cli: 'forbid' });
     for (const op of ['recordLesson', 'recordLessonCorrection'] as const) expect(RIGHTS[op]).toMatchObject({ student: 'forbid', parent: 'forbid' });
   });
 });
@@ -224,7 +227,8 @@ describe('audit entries of operations', () => {
   it('name their actor: a Clerk user id, or for a system actor actor_role system and its name', async () => {
     const rows = await t.db.select().from(auditLog).where(gt(auditLog.chainPosition, auditStart));
     expect(rows.length).toBeGreaterThanOrEqual(16); // the allowed writes of the matrix above
-    const anonymous = rows.filter((r) => r.actorId === null && !(r.actorRole === 'system' && (r.details as { systemActor?: string }).systemActor === 'agent:sms'));
+    const systemNames = ['cron:matrix', 'webhook:stripe', 'agent:sms', 'cli:matrix'];
+    const anonymous = rows.filter((r) => r.actorId === null && !(r.actorRole === 'system' && systemNames.includes((r.details as { systemActor?: string }).systemActor ?? '')));
     expect(anonymous).toEqual([]);
     for (const r of rows.filter((x) => x.actorId !== null)) expect(r.actorId).toMatch(/^user_/);
   });

@@ -31,7 +31,7 @@ afterAll(() => t.dispose());
 
 describe('knowledge writes by AI agents', () => {
   it('the ingestion job may still index (sanity)', async () => {
-    const doc = await indexDocument(t.db, systemActor('job:knowledge-ingest'), { title: 'Road rules', sourceType: 'regulation', chunks: [{ content: 'Keep left', embedding: e(0) }] });
+    const doc = await indexDocument(t.db, systemActor('cron:knowledge-ingest'), { title: 'Road rules', sourceType: 'regulation', chunks: [{ content: 'Keep left', embedding: e(0) }] });
     expect(doc.status).toBe('indexed');
   });
 
@@ -43,7 +43,7 @@ describe('knowledge writes by AI agents', () => {
   });
 
   it.each(['agent:sms', 'agent:voice'])('%s may not archive a document (FORBIDDEN)', async (name) => {
-    const doc = await indexDocument(t.db, systemActor('job:knowledge-ingest'), { title: 'Road rules 2', sourceType: 'regulation', chunks: [{ content: 'Give way', embedding: e(2) }] });
+    const doc = await indexDocument(t.db, systemActor('cron:knowledge-ingest'), { title: 'Road rules 2', sourceType: 'regulation', chunks: [{ content: 'Give way', embedding: e(2) }] });
     const err = await failureOf(() => archiveDocument(t.db, systemActor(name), { documentId: doc.id }));
     expect(err).toBeInstanceOf(ForbiddenError);
   });

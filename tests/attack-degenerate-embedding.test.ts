@@ -27,7 +27,7 @@ import { queryRows } from '../src/db/sql.js';
 import { openTestDb, type TestDb } from './support/db.js';
 
 let t: TestDb;
-const ingest = systemActor('job:knowledge-ingest');
+const ingest = systemActor('cron:knowledge-ingest');
 const DIMS = 3072;
 beforeAll(async () => {
   t = await openTestDb({ role: 'app' });

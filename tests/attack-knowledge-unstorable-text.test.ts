@@ -16,7 +16,7 @@ import { ValidationError } from '../src/db/errors.js';
 import { openTestDb, type TestDb } from './support/db.js';
 
 let t: TestDb;
-const ingest = systemActor('job:knowledge-ingest');
+const ingest = systemActor('cron:knowledge-ingest');
 const DIMS = 3072;
 let axis = 0;
 const next = () => {

@@ -288,9 +288,10 @@ describe(getStudentProgress.name, () => {
     expect(await getStudentProgress(app.db, actorOf.instructor(instructor), { studentId: student.id })).toMatchObject({ counts: progress.counts });
   });
 
-  it('shows a system actor (the AI agents) the same progress, and another instructor nothing (NOT_FOUND)', async () => {
+  it('shows a job the same progress, an AI agent nothing (FORBIDDEN: it has getStudentContext), and another instructor nothing (NOT_FOUND)', async () => {
     const { student } = await createSchoolBasics(app.db);
-    expect((await getStudentProgress(app.db, systemActor('agent:sms'), { studentId: student.id })).counts.not_started).toBe(23);
+    expect((await getStudentProgress(app.db, systemActor('cron:weekly-summary'), { studentId: student.id })).counts.not_started).toBe(23);
+    expect(await failureOf(() => getStudentProgress(app.db, systemActor('agent:sms'), { studentId: student.id }))).toMatchObject({ code: 'FORBIDDEN' });
     expect(await failureOf(async () => getStudentProgress(app.db, actorOf.instructor(await createInstructor(app.db)), { studentId: student.id }))).toMatchObject({ code: 'NOT_FOUND' });
   });
 });

@@ -15,7 +15,7 @@ import { actorOf, createAdmin, failureOf } from './support/fixtures.js';
 
 let t: TestDb;
 let admin: Actor;
-const agent = systemActor('job:knowledge-ingest');
+const agent = systemActor('cron:knowledge-ingest');
 beforeAll(async () => {
   t = await openTestDb({ role: 'app' });
   admin = actorOf.admin(await createAdmin(t.db));
@@ -69,7 +69,7 @@ describe('indexDocument', () => {
     expect(rows[0].embedding![0]).toBeCloseTo(0.9, 6);
     const audits = await auditEntries(doc.id);
     expect(audits.map((a) => [a.eventType, a.actorRole, a.details])).toEqual([
-      ['KNOWLEDGE_DOCUMENT_INDEXED', 'system', { sourceType: 'regulation', chunkCount: 3, reindexed: false, previousChunkCount: null, systemActor: 'job:knowledge-ingest' }],
+      ['KNOWLEDGE_DOCUMENT_INDEXED', 'system', { sourceType: 'regulation', chunkCount: 3, reindexed: false, previousChunkCount: null, systemActor: 'cron:knowledge-ingest' }],
     ]);
   });
 

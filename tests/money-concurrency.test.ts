@@ -74,18 +74,18 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
       buyers.push({ student, booking: await unpaidBooking(t.db, { ...s.people, studentId: student.id }) });
     }
     const checkout = (b: (typeof buyers)[number]) => () =>
-      startPayment(t.db, actorOf.student(b.student), { studentId: b.student.id, bookingId: b.booking.id, method: 'card', voucherCode: voucher.code.toLowerCase() });
+      startPayment(t.db, actorOf.student(b.student), { studentId: b.student.id, bookingId: b.booking.id, method: 'card', gateway: 'stripe', voucherCode: voucher.code.toLowerCase() });
     const results = await allAtOnce(buyers.slice(0, 10).map(checkout));
     const reserved = results.flatMap((r) => (r.ok ? [r.value.payment] : []));
     expect(reserved).toHaveLength(3);
     expect(codes(results)).toEqual(Array(7).fill('VOUCHER_EXHAUSTED'));
     const late = buyers[10];
     expect((await allAtOnce([checkout(late)]))[0]).toMatchObject({ ok: false, code: 'VOUCHER_EXHAUSTED' });
-    await failPayment(t.db, webhook, { paymentId: reserved[0].id, reason: 'card_declined' });
+    await failPayment(t.db, webhook, { paymentId: reserved[0].id, reason: 'card_declined', gatewayPaymentId: `pi_${reserved[0].id}` });
     const again = await allAtOnce([checkout(late)]);
     expect(again[0].ok).toBe(true);
     const open = [...reserved.slice(1), ...again.flatMap((r) => (r.ok ? [r.value.payment] : []))];
-    expect(codes(await allAtOnce(open.map((p) => () => completePayment(t.db, webhook, { paymentId: p.id }))))).toEqual([]);
+    expect(codes(await allAtOnce(open.map((p) => () => completePayment(t.db, webhook, { paymentId: p.id, gatewayPaymentId: `pi_${p.id}` }))))).toEqual([]);
     const [after] = await t.db.select().from(vouchers).where(eq(vouchers.id, voucher.id));
     expect(after.timesUsed).toBe(3);
   });
@@ -96,7 +96,7 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
     const booked = [];
     for (let i = 0; i < 5; i++) booked.push(await unpaidBooking(t.db, s.people));
     const results = await allAtOnce(
-      booked.map((b) => () => startPayment(t.db, actorOf.student(s.student), { studentId: s.student.id, bookingId: b.id, method: 'card', voucherCode: voucher.code })),
+      booked.map((b) => () => startPayment(t.db, actorOf.student(s.student), { studentId: s.student.id, bookingId: b.id, method: 'card', gateway: 'stripe', voucherCode: voucher.code })),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(codes(results)).toEqual(Array(4).fill('VOUCHER_EXHAUSTED'));
@@ -130,7 +130,7 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
 
   it('a completion under REPEATABLE READ that cannot see a number committed meanwhile is refused (UNIQUE_VIOLATION), never given a duplicate or a gap', async () => {
     const s = await school();
-    const [first, second] = [await insertPayment(t.db, s.student.id), await insertPayment(t.db, s.student.id)];
+    const [first, second] = [await insertPayment(t.db, s.student.id, { gateway: 'stripe' }), await insertPayment(t.db, s.student.id, { gateway: 'stripe' })];
     const lastNumber = async () =>
       (await queryRows<{ n: string | null }>(t.db, sql`select max(invoice_number) as n from payments where invoice_number is not null`))[0].n;
     const before = await lastNumber();
@@ -138,8 +138,8 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
       .transaction(
         async (tx) => {
           await tx.execute(sql`select count(*) from payments`); // the snapshot is taken here
-          await completePayment(t.db, webhook, { paymentId: first.id }); // another transaction, committed
-          await completePayment(tx, webhook, { paymentId: second.id });
+          await completePayment(t.db, webhook, { paymentId: first.id, gatewayPaymentId: `pi_${first.id}` }); // another transaction, committed
+          await completePayment(tx, webhook, { paymentId: second.id, gatewayPaymentId: `pi_${second.id}` });
         },
         { isolationLevel: 'repeatable read' },
       )
@@ -149,7 +149,7 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
     expect(after).toMatchObject({ status: 'pending', invoiceNumber: null });
     const [done] = await t.db.select().from(payments).where(eq(payments.id, first.id));
     expect(done.invoiceNumber! > (before ?? '')).toBe(true);
-    expect((await completePayment(t.db, webhook, { paymentId: second.id })).payment.invoiceNumber).toBe(
+    expect((await completePayment(t.db, webhook, { paymentId: second.id, gatewayPaymentId: `pi_${second.id}` })).payment.invoiceNumber).toBe(
       `${done.invoiceNumber!.slice(0, 9)}${String(Number(done.invoiceNumber!.slice(9)) + 1).padStart(4, '0')}`,
     );
   });
@@ -160,7 +160,7 @@ describe.runIf(onServer)('money under concurrency (PostgreSQL server)', () => {
     const booking = await unpaidBooking(t.db, s.people);
     await redeemCredit(t.db, actorOf.student(s.student), { bookingId: booking.id });
     await t.db.update(bookings).set({ status: 'cancelled', cancelledAt: new Date(), cancelledBy: s.student.userId }).where(eq(bookings.id, booking.id));
-    const results = await allAtOnce(Array.from({ length: 5 }, () => () => returnCredit(t.db, webhook, { bookingId: booking.id })));
+    const results = await allAtOnce(Array.from({ length: 5 }, () => () => returnCredit(t.db, systemActor('cron:return-credits'), { bookingId: booking.id })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(codes(results)).toEqual(Array(4).fill('CREDIT_NOT_RETURNABLE'));
     const [after] = await t.db.select().from(studentPackages).where(eq(studentPackages.id, held.id));

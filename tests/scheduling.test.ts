@@ -260,7 +260,7 @@ describe(createBooking.name, () => {
 });
 
 describe('the lifecycle', () => {
-  const asSystem = systemActor('webhook:stripe');
+  const asSystem = systemActor('cron:confirm-paid');
   /** A booking of the diary's student in `status`, made through the operations where a path exists. */
   async function bookingIn(d: Diary, status: BookingStatus, start = local('2027-03-03', '10:00')) {
     const b = await book(d, start);

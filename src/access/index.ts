@@ -5,7 +5,8 @@
 // not covered there fails the suite.
 
 // Who acts
-export { systemActor, isSystemActor, type Actor, type UserActor, type SystemActor, type StaffActor, type ResolvedActor } from './core/actor.js';
+export { systemActor, isSystemActor, SYSTEM_LANES, type Actor, type UserActor, type SystemActor, type SystemLane, type MatrixColumn, type StaffActor, type ResolvedActor } from './core/actor.js';
+export { MAY_SET_NOW } from './core/clock.js';
 export { RIGHTS, type OperationName, type Right, type Cell, type ParentFlag } from './core/rights.js';
 export type { Operation, OperationInfo, OperationKind } from './core/operation.js';
 
@@ -50,7 +51,7 @@ export {
 export { voucherDiscount, choosePackage, normalizeVoucherCode, isLowOnCredits } from './money/rules.js';
 
 // Audit log
-export { appendAuditEvent, listAuditEvents } from './audit/audit-log.js';
+export { appendAuditEvent, listAuditEvents, AUDIT_SUBJECTS, type AuditSubject } from './audit/audit-log.js';
 
 // Competencies (ACT CBT&A) and the certificate of competency
 export { recordCompetencyChange, recordCompetencyChanges } from './compliance/record-change.js';

@@ -48,7 +48,7 @@ export async function loadCorpus(
   options: CorpusOptions,
 ): Promise<{ loadSeconds: number; buildSeconds: number }> {
   const perDocument = options.chunksPerDocument ?? 20;
-  const agent = systemActor('test:knowledge-corpus');
+  const agent = systemActor('cron:knowledge-corpus');
   await owner(sql`drop index if exists idx_rag_chunks_embedding`);
   const loadStart = performance.now();
   for (let document = 0, chunk = 0; chunk < options.chunks; document++) {

@@ -8,12 +8,13 @@ import type { NewPackage, NewPayment, NewStudentPackage, NewVoucher } from '../.
 import { bookingValues, createBooking } from './fixtures.js';
 
 let slots = 0;
-/** A new hour-long slot each call (January-February 2027, Canberra daylight time, +11:00), so one
+/** A new hour-long slot each call (January-February 2028, Canberra daylight time, +11:00: after the dates the tests book through
+ *  the operations, days ahead of today), so one
  *  instructor's bookings in a file never overlap. */
 export function freshSlot(): string {
   const n = slots++;
   const day = 1 + Math.floor(n / 14) % 59; // 59 days from 1 January
-  const date = new Date(Date.UTC(2027, 0, day));
+  const date = new Date(Date.UTC(2028, 0, day));
   const hour = 6 + (n % 14);
   return `${date.toISOString().slice(0, 10)}T${String(hour).padStart(2, '0')}:00:00+11:00`;
 }

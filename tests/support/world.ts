@@ -49,7 +49,11 @@ export async function buildWorld(db: DatabaseOrTransaction) {
     instructor, otherInstructor, student, otherStudent, admin, suspendedAdmin, parent, link, serviceId: svc, completedLesson,
     actors: {
       admin: actorOf.admin(admin),
-      system: systemActor('agent:sms') as Actor,
+      // one of each lane of system actor (src/access/core/actor.ts)
+      job: systemActor('cron:matrix') as Actor,
+      webhook: systemActor('webhook:stripe') as Actor,
+      agent: systemActor('agent:sms') as Actor,
+      cli: systemActor('cli:matrix') as Actor,
       ownInstructor: actorOf.instructor(instructor),
       otherInstructor: actorOf.instructor(otherInstructor),
       student: actorOf.student(student),

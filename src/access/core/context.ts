@@ -6,7 +6,7 @@ import type { Transaction } from '../../db/engines/handle.js';
 import { ForbiddenError, NotFoundError } from '../../db/errors.js';
 import { lessons, parentStudentLinks, students } from '../../db/schema/index.js';
 import type { Lesson, ParentStudentLink, Student } from '../../db/types.js';
-import { isAgent, type ResolvedActor } from './actor.js';
+import { columnOf, type MatrixColumn, type ResolvedActor } from './actor.js';
 import { RIGHTS, type Cell, type OperationName, type ParentFlag, type Right } from './rights.js';
 
 /** A student the actor may act on, with the parent's link when the actor is a parent. */
@@ -39,16 +39,19 @@ export class OperationContext {
     return RIGHTS[this.operation];
   }
 
-  private cell(): Exclude<Cell, 'jobs'> {
-    const cell = this.right[this.actor.kind];
-    if (cell !== 'jobs') return cell;
-    return this.actor.kind === 'system' && !isAgent(this.actor) ? 'allow' : 'forbid';
+  /** The actor's column of the matrix: its kind, or for a system actor its lane (job, webhook, agent, cli). */
+  get column(): MatrixColumn {
+    return columnOf(this.actor);
+  }
+
+  private cell(): Cell {
+    return this.right[this.column];
   }
 
   private applyCell(what: string): void {
     const cell = this.cell();
     if (cell === 'hidden') throw new NotFoundError(`${what} not found`);
-    if (cell === 'forbid') throw new ForbiddenError(`${this.actor.kind} may not ${this.operation}`);
+    if (cell === 'forbid') throw new ForbiddenError(`${this.column} may not ${this.operation}`);
     this.authorized = true;
   }
 
@@ -59,10 +62,10 @@ export class OperationContext {
 
   /**
    * A check by the operation's own rule where no cell of the matrix fits, for what concerns no student
-   * (a prospect's booking, issue 9: admins and system actors only). Other kinds: FORBIDDEN.
+   * (a prospect's booking, issue 9: admins, agents and jobs only). Other columns: FORBIDDEN.
    */
-  only(kinds: readonly ResolvedActor['kind'][], what: string): void {
-    if (!kinds.includes(this.actor.kind)) throw new ForbiddenError(`${this.actor.kind} may not ${what}`);
+  only(columns: readonly MatrixColumn[], what: string): void {
+    if (!columns.includes(this.column)) throw new ForbiddenError(`${this.column} may not ${what}`);
     this.authorized = true;
   }
 
@@ -126,7 +129,7 @@ export class OperationContext {
    */
   visibleStudents(): SQL {
     const cell = this.cell();
-    if (cell === 'forbid') throw new ForbiddenError(`${this.actor.kind} may not ${this.operation}`);
+    if (cell === 'forbid') throw new ForbiddenError(`${this.column} may not ${this.operation}`);
     this.authorized = true;
     if (cell === 'hidden') return sql`false`;
     const a = this.actor;

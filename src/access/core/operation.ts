@@ -3,7 +3,8 @@
 //   1. the actor and the input validated before any SQL (ValidationError names each bad field);
 //   2. one transaction (a caller's transaction becomes a savepoint);
 //   3. the actor resolved inside it (FORBIDDEN for unknown, inactive or mismatched actors);
-//   4. rights checked by the access matrix (the run must call ctx.school(), ctx.student(),
+//   4. `now`, in an input that takes it, given only by those who may choose the time they act as
+//      (admins and jobs: ./clock.ts); rights checked by the access matrix (the run must call ctx.school(), ctx.student(),
 //      ctx.lesson() or ctx.visibleStudents(); an operation that returns without is a defect, and
 //      rolls back);
 //   5. database errors turned into typed errors with stable codes.
@@ -11,6 +12,7 @@ import type { z } from 'zod';
 import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
 import { toDbError, type NexDriveError } from '../../db/errors.js';
 import { actorSchema, type Actor } from './actor.js';
+import { checkClockSetter } from './clock.js';
 import { OperationContext } from './context.js';
 import { resolveActor } from './resolve-actor.js';
 import type { OperationName } from './rights.js';
@@ -21,6 +23,8 @@ export type OperationKind = 'read' | 'write';
 export interface OperationInfo {
   readonly name: OperationName;
   readonly kind: OperationKind;
+  /** The input's schema (tests walk it to feed every field bad text). */
+  readonly input: z.ZodType;
 }
 
 export type Operation<I, R> = ((db: DatabaseOrTransaction, actor: Actor, input: I) => Promise<R>) & { readonly operation: OperationInfo };
@@ -40,6 +44,7 @@ export function defineOperation<S extends z.ZodType, R>(definition: {
     try {
       return await db.transaction(async (tx) => {
         const ctx = new OperationContext(tx, await resolveActor(tx, who), name);
+        checkClockSetter(ctx.actor, input);
         const result = await run(ctx, input);
         if (!ctx.authorized) throw new Error(`operation ${name} returned without checking the actor's rights`);
         return result;
@@ -49,5 +54,5 @@ export function defineOperation<S extends z.ZodType, R>(definition: {
     }
   };
   Object.defineProperty(operation, 'name', { value: name });
-  return Object.assign(operation, { operation: { name, kind } as const });
+  return Object.assign(operation, { operation: { name, kind, input: schema } as const });
 }

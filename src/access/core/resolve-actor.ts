@@ -5,14 +5,14 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Transaction } from '../../db/engines/handle.js';
 import { ForbiddenError } from '../../db/errors.js';
 import { instructors, parents, profiles, students } from '../../db/schema/index.js';
-import { isSystemActor, type Actor, type ResolvedActor } from './actor.js';
+import { isSystemActor, laneOf, type Actor, type ResolvedActor } from './actor.js';
 
 /** Instructor and student rows in these states act as if their profile were inactive. */
 const BARRED_INSTRUCTOR_STATUSES = new Set(['inactive', 'suspended']);
 const BARRED_STUDENT_STATUSES = new Set(['suspended']);
 
 export async function resolveActor(tx: Transaction, actor: Actor): Promise<ResolvedActor> {
-  if (isSystemActor(actor)) return { kind: 'system', name: actor.system, userId: null };
+  if (isSystemActor(actor)) return { kind: 'system', name: actor.system, userId: null, lane: laneOf(actor.system) };
   const [profile] = await tx
     .select({ id: profiles.id, role: profiles.role, status: profiles.status })
     .from(profiles)

@@ -4,13 +4,58 @@
 import { z } from 'zod';
 import { ValidationError } from '../../db/errors.js';
 
+/**
+ * The limits every input of every operation (and of the public reads) is held to, before its own
+ * schema sees it, so no field can be forgotten: each string, wherever it sits (a field, a nested
+ * object, an array, a JSON key), is text PostgreSQL stores exactly as given (no NUL, no lone
+ * surrogate) and at most `maxStringChars` long; objects and arrays nest at most `maxDepth` deep. Each
+ * field's schema then holds it to its own, usually much smaller, bound.
+ */
+export const INPUT_LIMITS = { maxStringChars: 65_536, maxDepth: 16 } as const;
+
+/** Every place in `raw` that breaks INPUT_LIMITS, as "path: problem" pairs. Iterative: a hostile
+ *  nesting cannot overflow the stack. */
+export function inputLimitIssues(raw: unknown): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  const stack: Array<[unknown, string, number]> = [[raw, '', 0]];
+  const at = (base: string, key: string | number) => (base === '' ? String(key) : `${base}.${key}`);
+  while (stack.length > 0 && issues.length < 20) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      const problem = v.length > INPUT_LIMITS.maxStringChars ? `at most ${INPUT_LIMITS.maxStringChars} characters` : unstorableText(v);
+      if (problem) issues.push({ path, message: problem });
+      continue;
+    }
+    if (v === null || typeof v !== 'object' || v instanceof Date) continue;
+    if (depth >= INPUT_LIMITS.maxDepth) {
+      issues.push({ path, message: `nested deeper than ${INPUT_LIMITS.maxDepth} levels` });
+      continue;
+    }
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push([item, at(path, i), depth + 1]));
+      continue;
+    }
+    for (const [key, child] of Object.entries(v)) {
+      const problem = key.length > INPUT_LIMITS.maxStringChars ? `a key of at most ${INPUT_LIMITS.maxStringChars} characters` : unstorableText(key);
+      if (problem) issues.push({ path: at(path, '(key)'), message: `a key ${problem}` });
+      else stack.push([child, at(path, key), depth + 1]);
+    }
+  }
+  return issues;
+}
+
 /** Parses `raw` or throws ValidationError listing every problem as "field: message". */
 export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, what = 'input'): z.output<S> {
+  const limits = inputLimitIssues(raw);
+  if (limits.length > 0) {
+    const issues = limits.map((i) => `${i.path || what}: ${i.message}`);
+    throw new ValidationError(`invalid ${what}: ${issues.join('; ')}`, issues, [...new Set(limits.map((i) => i.path || what))]);
+  }
   let parsed: z.ZodSafeParseResult<z.output<S>>;
   try {
     parsed = schema.safeParse(raw);
   } catch (err) {
-    // A value zod cannot even walk (a cycle, a stack-deep nesting) is bad input like any other.
+    // A value zod cannot even walk (a cycle) is bad input like any other.
     throw new ValidationError(`invalid ${what}: ${(err as Error).message}`, [`${what}: cannot be read (${(err as Error).name})`], [what]);
   }
   if (parsed.success) return parsed.data;
@@ -21,8 +66,19 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown, what = 
 
 // ─── Common field types ───
 
-/** A row id. */
-export const id = () => z.uuid('expected a uuid');
+/**
+ * A row id: what PostgreSQL's uuid type accepts (32 hex digits, upper or lower case, a hyphen after any
+ * group of four, optionally in braces; any version and variant, e.g. 00000000-0000-0000-0000-0000000000c1),
+ * given back in the canonical form PostgreSQL prints, so ids compare equal however they were written.
+ */
+export const id = () =>
+  z
+    .string('expected a uuid')
+    .regex(/^(?:\{[0-9a-f]{4}(?:-?[0-9a-f]{4}){7}\}|[0-9a-f]{4}(?:-?[0-9a-f]{4}){7})$/i, 'expected a uuid')
+    .transform((v) => {
+      const hex = v.replace(/[{}-]/g, '').toLowerCase();
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    });
 
 /** The years an instant of the school's business may fall in (lessons, bookings, payments). */
 export const BUSINESS_YEARS = { from: 1900, to: 2200 } as const;

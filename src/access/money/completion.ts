@@ -13,6 +13,7 @@ import { recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { GatewayPaymentMismatchError, PaymentTransitionError } from './errors.js';
+import { checkWebhookClaim } from './gateway.js';
 import { completePaymentInput, failPaymentInput, jobInput } from './inputs.js';
 import { PAID_PAYMENT_STATUSES } from './payables.js';
 import { toPaymentView, type PaymentView } from './views.js';
@@ -115,6 +116,7 @@ export const completePayment = defineOperation({
   input: completePaymentInput,
   async run(ctx, input): Promise<CompletionResult> {
     const payment = await lockScopedPayment(ctx, input.paymentId);
+    checkWebhookClaim(ctx, payment, input);
     const gateway = input.gateway ?? payment.gateway;
     if (input.gateway && payment.gateway && input.gateway !== payment.gateway) {
       throw new GatewayPaymentMismatchError(`payment ${payment.id} is a ${payment.gateway} payment, not ${input.gateway}`);
@@ -190,8 +192,12 @@ export const failPayment = defineOperation({
   name: 'failPayment',
   kind: 'write',
   input: failPaymentInput,
-  async run(ctx, { paymentId, reason }): Promise<FailureResult> {
+  async run(ctx, { paymentId, reason, gatewayPaymentId }): Promise<FailureResult> {
     const payment = await lockScopedPayment(ctx, paymentId);
+    checkWebhookClaim(ctx, payment, { gatewayPaymentId });
+    if (gatewayPaymentId !== undefined && payment.gatewayPaymentId !== null && gatewayPaymentId !== payment.gatewayPaymentId) {
+      throw new GatewayPaymentMismatchError(`payment ${payment.id} is gateway payment ${payment.gatewayPaymentId}, not ${gatewayPaymentId}`);
+    }
     if (payment.status === 'failed') return { payment: toPaymentView(payment), alreadyFailed: true };
     if (payment.status !== 'pending' && payment.status !== 'processing') {
       throw new PaymentTransitionError(payment.status, 'failed', `payment ${payment.id} is ${payment.status}; it cannot fail`);

@@ -6,7 +6,7 @@ import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { payments } from '../../db/schema/index.js';
 import type { PaymentMethod } from '../../db/types.js';
-import { id, instant, text } from '../core/validation.js';
+import { boundedJson, id, instant, text } from '../core/validation.js';
 
 const paymentFields = createInsertSchema(payments, {
   gateway: (s) => s.trim().toLowerCase().min(1, 'must not be empty').max(50),
@@ -57,11 +57,18 @@ export const completePaymentInput = paymentFields
   .extend({
     paymentId: id(),
     /** The gateway's message as it came (may hold card data: never shown to students, parents or agents). */
-    gatewayResponse: z.record(z.string(), z.unknown()).optional(),
+    gatewayResponse: boundedJson({ maxBytes: 65_536 })
+      .refine((d) => d !== null && typeof d === 'object' && !Array.isArray(d), 'gatewayResponse is a JSON object')
+      .transform((d) => d as Record<string, unknown>)
+      .optional(),
   })
   .strict();
 
-export const failPaymentInput = z.strictObject({ paymentId: id(), reason: text(500) });
+export const failPaymentInput = paymentFields
+  .pick({ gatewayPaymentId: true })
+  .partial()
+  .extend({ paymentId: id(), reason: text(500) })
+  .strict();
 
 export const refundPaymentInput = z.strictObject({
   paymentId: id(),

@@ -15,7 +15,7 @@ import type { Instructor, Profile } from '../../db/types.js';
 import { CLERK_USER_ID } from '../core/actor.js';
 import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
-import { isoDate } from '../core/validation.js';
+import { isoDate, text } from '../core/validation.js';
 
 /** An instructor record not yet linked to a Clerk account: its user_id is not a Clerk user id. */
 export function isPlaceholderUserId(userId: string): boolean {
@@ -28,8 +28,8 @@ export const linkInstructorInput = z.strictObject({
   /** Needed only when the instructor record does not exist yet (adi_expiry is NOT NULL). */
   adiExpiry: isoDate().optional(),
   /** Needed only when the Clerk webhook has not created the profile yet. */
-  firstName: z.string().trim().min(1).optional(),
-  lastName: z.string().trim().min(1).optional(),
+  firstName: text(100).optional(),
+  lastName: text(100).optional(),
   email: z.email().optional(),
   phone: z.string().regex(/^\+?[0-9 ]{6,20}$/, 'a phone number like +61400000000').optional(),
   isOwner: z.boolean().optional(),

@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.
 import { bookings, contacts, parentStudentLinks } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
 import { MINUTE_MS } from '../../domain/wall-clock.js';
+import { actorName } from '../core/actor.js';
 import { recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
@@ -21,7 +22,7 @@ import { bookingColumns, type BookingView } from './views.js';
 /** Who sees the student decides who may book for them; a prospect is booked by admins and agents only. */
 async function checkWho(ctx: OperationContext, input: { studentId?: string | null; contactId?: string | null; instructorId: string; coLessonParentId?: string | null }) {
   if (input.studentId == null) {
-    ctx.only(['admin', 'system'], 'book for a prospect (contactId)');
+    ctx.only(['admin', 'agent'], 'book for a prospect (contactId)');
     const [contact] = await ctx.tx.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, input.contactId!));
     if (!contact) throw new NotFoundError(`contact ${input.contactId} not found`);
     return;
@@ -92,7 +93,7 @@ export const createBooking = defineOperation({
         status: 'pending',
         amountCents: service.priceCents,
         bookedVia: input.bookedVia,
-        bookedBy: ctx.actor.kind === 'system' ? ctx.actor.name : ctx.actor.userId,
+        bookedBy: actorName(ctx.actor),
         isCoLesson: input.isCoLesson ?? false,
         coLessonParentId: input.coLessonParentId ?? null,
         // The hold runs from here, on the same clock as every other rule of this operation.

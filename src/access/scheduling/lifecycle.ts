@@ -6,6 +6,7 @@ import { ForbiddenError } from '../../db/errors.js';
 import { bookings } from '../../db/schema/index.js';
 import type { Booking, BookingStatus } from '../../db/types.js';
 import { HOUR_MS } from '../../domain/wall-clock.js';
+import { actorName } from '../core/actor.js';
 import { recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
@@ -122,7 +123,7 @@ export const cancelBooking = defineOperation({
     const now = clockOf(ctx, input.now);
     const a = ctx.actor;
     refuseOnceStarted(ctx, booking, now, 'cancel');
-    const row = await move(ctx, booking, 'cancelled', { cancelledBy: a.kind === 'system' ? a.name : a.userId, cancellationReason: input.reason });
+    const row = await move(ctx, booking, 'cancelled', { cancelledBy: actorName(a), cancellationReason: input.reason });
     const lateCancellation = booking.startTime.getTime() - now.getTime() < SCHEDULING.lateCancellationHours * HOUR_MS;
     const matches = await waitlistForSlot(ctx.tx, booking, a.kind === 'instructor' ? a.instructorId : undefined);
     await recordAudit(ctx, {

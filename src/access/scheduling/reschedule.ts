@@ -13,6 +13,7 @@ import type { Booking } from '../../db/types.js';
 import type { OperationContext } from '../core/context.js';
 import { canberraDate } from '../../domain/time.js';
 import { HOUR_MS, MINUTE_MS } from '../../domain/wall-clock.js';
+import { actorName } from '../core/actor.js';
 import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { clockOf } from './clock.js';
@@ -68,7 +69,7 @@ export const rescheduleBooking = defineOperation({
         rescheduledFrom: old.id,
         amountCents: old.amountCents,
         bookedVia: old.bookedVia,
-        bookedBy: a.kind === 'system' ? a.name : a.userId,
+        bookedBy: actorName(a),
         isCoLesson: old.isCoLesson,
         coLessonParentId: old.coLessonParentId,
         bookingNotes: old.bookingNotes,

@@ -15,9 +15,10 @@ export interface ScopedBooking {
   readonly scoped: ScopedStudent | null;
 }
 
-/** The booking, locked FOR UPDATE (its status is about to change), if the actor may act on it. */
-export async function bookingInScope(ctx: OperationContext, bookingId: string): Promise<ScopedBooking> {
-  const [booking] = await ctx.tx.select().from(bookings).where(eq(bookings.id, bookingId)).for('update');
+/** The booking, locked FOR UPDATE (its status is about to change) unless `lock` is false, if the actor may act on it. */
+export async function bookingInScope(ctx: OperationContext, bookingId: string, { lock = true } = {}): Promise<ScopedBooking> {
+  const query = ctx.tx.select().from(bookings).where(eq(bookings.id, bookingId));
+  const [booking] = await (lock ? query.for('update') : query);
   const notFound = () => new NotFoundError(`booking ${bookingId} not found`);
   if (!booking) throw notFound();
   const a = ctx.actor;
