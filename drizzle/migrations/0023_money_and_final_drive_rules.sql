@@ -37,6 +37,8 @@
 --   nd_certificate_missing_tasks, students_certificate_guard (replace 0017's) judge the final drive by
 --                             that lesson, name why in the DETAIL (reason), and refuse a suspended
 --                             student (ND017): issuing never lifts a suspension.
+-- Data: bookings rescheduled before this migration get their successor (from the BOOKING_RESCHEDULED
+-- audit entry) and their live money moves to it, so the invariant holds for old rows too.
 -- Every function fixes its search_path, so a temporary table cannot stand in for one of ours.
 CREATE OR REPLACE FUNCTION payments_keep_record() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public, pg_temp AS $$
@@ -175,6 +177,29 @@ BEGIN
     END IF;
   END IF;
   RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+-- Bookings rescheduled before this migration: their successor is named by the BOOKING_RESCHEDULED
+-- audit entry (details.newBookingId), and their live money moves to it, one reschedule at a time (a
+-- booking rescheduled twice passes its money on twice), as rescheduleBooking now does. Before the
+-- bookings trigger below exists, which would refuse setting rescheduled_from on an existing booking.
+UPDATE bookings n SET rescheduled_from = a.subject_id
+  FROM audit_log a
+ WHERE a.event_type = 'BOOKING_RESCHEDULED' AND a.subject_type = 'booking'
+   AND a.details ->> 'newBookingId' = n.id::text AND n.rescheduled_from IS NULL AND a.subject_id <> n.id
+   AND EXISTS (SELECT 1 FROM bookings o WHERE o.id = a.subject_id AND o.status = 'rescheduled')
+   AND NOT EXISTS (SELECT 1 FROM bookings taken WHERE taken.rescheduled_from = a.subject_id);
+--> statement-breakpoint
+DO $$
+BEGIN
+  LOOP
+    UPDATE payments p SET booking_id = n.id
+      FROM bookings o JOIN bookings n ON n.rescheduled_from = o.id
+     WHERE p.booking_id = o.id AND o.status = 'rescheduled'
+       AND p.status IN ('pending', 'processing', 'completed', 'partially_refunded', 'disputed');
+    EXIT WHEN NOT FOUND;
+  END LOOP;
 END;
 $$;
 --> statement-breakpoint
