@@ -23,6 +23,7 @@ import { assertTransition, refuseOnceStarted } from './lifecycle.js';
 import { SCHEDULING } from './rules.js';
 import { loadInstructor, loadService } from './schedule-data.js';
 import { bookingInScope } from './scope.js';
+import { lockBookingStudentKey } from './student-lock.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 export interface RescheduleBookingResult {
@@ -37,6 +38,7 @@ export const rescheduleBooking = defineOperation({
   kind: 'write',
   input: rescheduleBookingInput,
   async run(ctx, input): Promise<RescheduleBookingResult> {
+    await lockBookingStudentKey(ctx, input.bookingId); // the student before the booking (./student-lock.ts)
     const { booking: old } = await bookingInScope(ctx, input.bookingId);
     const now = clockOf(ctx, input.now);
     refuseOnceStarted(ctx, old, now, 'reschedule');
