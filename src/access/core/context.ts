@@ -80,47 +80,44 @@ export class OperationContext {
    * `lock` takes the student row FOR UPDATE, to serialize writes about one student.
    */
   async student(studentId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
-    const query = this.tx.select().from(students).where(eq(students.id, studentId));
-    const [student] = await (options.lock ? query.for('update') : query);
-    const notFound = () => new NotFoundError(`student ${studentId} not found`);
-    if (!student) throw notFound();
-    let parentLink: ParentStudentLink | null = null;
-    const a = this.actor;
-    switch (a.kind) {
-      case 'admin':
-      case 'system':
-        break;
-      case 'instructor':
-        if (student.instructorId !== a.instructorId) throw notFound();
-        break;
-      case 'student':
-        if (student.id !== a.studentId) throw notFound();
-        break;
-      case 'parent': {
-        [parentLink] = await this.tx
-          .select()
-          .from(parentStudentLinks)
-          .where(and(eq(parentStudentLinks.parentId, a.parentId), eq(parentStudentLinks.studentId, studentId)));
-        if (!parentLink || parentLink.status !== 'active' || !student.parentVisibility || !parentLink[this.parentFlag]) throw notFound();
-        break;
-      }
-    }
-    this.applyCell(`student ${studentId}`);
-    return { student, parentLink };
+    const query = this.tx.select({ student: students, link: parentStudentLinks }).from(students).leftJoin(parentStudentLinks, this.ownLink()).where(eq(students.id, studentId));
+    const [row] = await (options.lock ? query.for('update', { of: students }) : query);
+    return this.scope(row, `student ${studentId}`);
   }
 
-  /** A lesson and its student, checked like student(); the lesson row is locked when `lock`. */
+  /** A lesson and its student, checked like student(), in one statement; the lesson row is locked when `lock`. */
   async lesson(lessonId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent & { lesson: Lesson }> {
-    const query = this.tx.select().from(lessons).where(eq(lessons.id, lessonId));
-    const [lesson] = await (options.lock ? query.for('update') : query);
-    if (!lesson) throw new NotFoundError(`lesson ${lessonId} not found`);
-    try {
-      return { ...(await this.student(lesson.studentId)), lesson };
-    } catch (err) {
-      // The lesson, not its student, is what the caller asked for.
-      if (err instanceof NotFoundError) throw new NotFoundError(`lesson ${lessonId} not found`);
-      throw err;
-    }
+    const query = this.tx
+      .select({ lesson: lessons, student: students, link: parentStudentLinks })
+      .from(lessons)
+      .innerJoin(students, eq(students.id, lessons.studentId))
+      .leftJoin(parentStudentLinks, this.ownLink())
+      .where(eq(lessons.id, lessonId));
+    const [row] = await (options.lock ? query.for('update', { of: lessons }) : query);
+    // The lesson, not its student, is what the caller asked for.
+    return { ...this.scope(row, `lesson ${lessonId}`), lesson: row!.lesson };
+  }
+
+  /** The join condition for the acting parent's own link to `students` (no row for anyone else). */
+  private ownLink(): SQL {
+    const a = this.actor;
+    return a.kind === 'parent' ? and(eq(parentStudentLinks.studentId, students.id), eq(parentStudentLinks.parentId, a.parentId))! : sql`false`;
+  }
+
+  /** Decides whether the actor sees the student of `row` (loaded with its own link), then applies the cell. */
+  private scope(row: { student: Student; link: ParentStudentLink | null } | undefined, what: string): ScopedStudent {
+    const notFound = () => new NotFoundError(`${what} not found`);
+    if (!row) throw notFound();
+    const { student } = row;
+    const a = this.actor;
+    const sees =
+      a.kind === 'admin' || a.kind === 'system' ? true
+      : a.kind === 'instructor' ? student.instructorId === a.instructorId
+      : a.kind === 'student' ? student.id === a.studentId
+      : row.link !== null && row.link.status === 'active' && student.parentVisibility && row.link[this.parentFlag];
+    if (!sees) throw notFound();
+    this.applyCell(what);
+    return { student, parentLink: a.kind === 'parent' ? row.link : null };
   }
 
   /**

@@ -1,6 +1,7 @@
 // Resolving an actor to its profile and its instructor, student or parent row, inside the operation's
-// transaction. A missing, deleted, suspended or inactive profile can do nothing (FORBIDDEN), and so
-// can a session whose role is not the profile's role.
+// transaction, in one statement (production is Neon: each statement is a network round trip). A
+// missing, deleted, suspended or inactive profile can do nothing (FORBIDDEN), and so can a session
+// whose role is not the profile's role.
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Transaction } from '../../db/engines/handle.js';
 import { ForbiddenError } from '../../db/errors.js';
@@ -13,37 +14,40 @@ const BARRED_STUDENT_STATUSES = new Set(['suspended']);
 
 export async function resolveActor(tx: Transaction, actor: Actor): Promise<ResolvedActor> {
   if (isSystemActor(actor)) return { kind: 'system', name: actor.system, userId: null, lane: laneOf(actor.system) };
-  const [profile] = await tx
-    .select({ id: profiles.id, role: profiles.role, status: profiles.status })
+  // The profile with the one row of each kind that the user may have (user_id is unique in each table).
+  const [row] = await tx
+    .select({
+      profileId: profiles.id,
+      role: profiles.role,
+      status: profiles.status,
+      instructorId: instructors.id,
+      instructorStatus: instructors.status,
+      studentId: students.id,
+      studentStatus: students.status,
+      parentId: parents.id,
+    })
     .from(profiles)
+    .leftJoin(instructors, eq(instructors.userId, profiles.userId))
+    .leftJoin(students, eq(students.userId, profiles.userId))
+    .leftJoin(parents, eq(parents.userId, profiles.userId))
     .where(and(eq(profiles.userId, actor.userId), isNull(profiles.deletedAt)));
-  if (!profile) throw new ForbiddenError(`${actor.userId} has no NexDrive profile`, 'unknown_actor');
-  if (profile.status !== 'active') throw new ForbiddenError(`${actor.userId} is ${profile.status}`, 'inactive_actor');
-  if (profile.role !== actor.role) {
-    throw new ForbiddenError(`${actor.userId} is ${profile.role}, not ${actor.role}`, 'role_mismatch');
-  }
-  const base = { userId: actor.userId, profileId: profile.id };
+  if (!row) throw new ForbiddenError(`${actor.userId} has no NexDrive profile`, 'unknown_actor');
+  if (row.status !== 'active') throw new ForbiddenError(`${actor.userId} is ${row.status}`, 'inactive_actor');
+  if (row.role !== actor.role) throw new ForbiddenError(`${actor.userId} is ${row.role}, not ${actor.role}`, 'role_mismatch');
+  const base = { userId: actor.userId, profileId: row.profileId };
   switch (actor.role) {
-    case 'admin': {
-      const [teaching] = await tx.select({ id: instructors.id }).from(instructors).where(eq(instructors.userId, actor.userId));
-      return { kind: 'admin', ...base, instructorId: teaching?.id ?? null };
-    }
-    case 'instructor': {
-      const [row] = await tx.select({ id: instructors.id, status: instructors.status }).from(instructors).where(eq(instructors.userId, actor.userId));
-      if (!row) throw new ForbiddenError(`${actor.userId} has no instructor record`, 'unknown_actor');
-      if (BARRED_INSTRUCTOR_STATUSES.has(row.status)) throw new ForbiddenError(`instructor ${actor.userId} is ${row.status}`, 'inactive_actor');
-      return { kind: 'instructor', ...base, instructorId: row.id };
-    }
-    case 'student': {
-      const [row] = await tx.select({ id: students.id, status: students.status }).from(students).where(eq(students.userId, actor.userId));
-      if (!row) throw new ForbiddenError(`${actor.userId} has no student record`, 'unknown_actor');
-      if (BARRED_STUDENT_STATUSES.has(row.status)) throw new ForbiddenError(`student ${actor.userId} is ${row.status}`, 'inactive_actor');
-      return { kind: 'student', ...base, studentId: row.id };
-    }
-    case 'parent': {
-      const [row] = await tx.select({ id: parents.id }).from(parents).where(eq(parents.userId, actor.userId));
-      if (!row) throw new ForbiddenError(`${actor.userId} has no parent record`, 'unknown_actor');
-      return { kind: 'parent', ...base, parentId: row.id };
-    }
+    case 'admin':
+      return { kind: 'admin', ...base, instructorId: row.instructorId };
+    case 'instructor':
+      if (!row.instructorId) throw new ForbiddenError(`${actor.userId} has no instructor record`, 'unknown_actor');
+      if (BARRED_INSTRUCTOR_STATUSES.has(row.instructorStatus!)) throw new ForbiddenError(`instructor ${actor.userId} is ${row.instructorStatus}`, 'inactive_actor');
+      return { kind: 'instructor', ...base, instructorId: row.instructorId };
+    case 'student':
+      if (!row.studentId) throw new ForbiddenError(`${actor.userId} has no student record`, 'unknown_actor');
+      if (BARRED_STUDENT_STATUSES.has(row.studentStatus!)) throw new ForbiddenError(`student ${actor.userId} is ${row.studentStatus}`, 'inactive_actor');
+      return { kind: 'student', ...base, studentId: row.studentId };
+    case 'parent':
+      if (!row.parentId) throw new ForbiddenError(`${actor.userId} has no parent record`, 'unknown_actor');
+      return { kind: 'parent', ...base, parentId: row.parentId };
   }
 }
