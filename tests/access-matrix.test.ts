@@ -94,9 +94,9 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   confirmBooking: async (a) => access.confirmBooking(t.db, a, { bookingId: await bookingIn('pending') }),
   cancelBooking: async (a) => access.cancelBooking(t.db, a, { bookingId: await bookingIn('confirmed'), reason: 'matrix' }),
   rescheduleBooking: async (a) => access.rescheduleBooking(t.db, a, { bookingId: await bookingIn('confirmed'), start: await openSlot() }),
-  startBooking: async (a) => access.startBooking(t.db, a, { bookingId: await bookingIn('confirmed') }),
-  completeBooking: async (a) => access.completeBooking(t.db, a, { bookingId: await bookingIn('in_progress') }),
-  markNoShow: async (a) => access.markNoShow(t.db, a, { bookingId: await bookingIn('confirmed') }),
+  startBooking: async (a) => access.startBooking(t.db, a, { bookingId: await bookingIn('confirmed', true) }),
+  completeBooking: async (a) => access.completeBooking(t.db, a, { bookingId: await bookingIn('in_progress', true) }),
+  markNoShow: async (a) => access.markNoShow(t.db, a, { bookingId: await bookingIn('confirmed', true) }),
   expirePendingBookings: (a) => access.expirePendingBookings(t.db, a, {}),
   indexDocument: (a) => access.indexDocument(t.db, a, { title: 'Matrix', sourceType: 'faq', chunks: [{ content: 'A chunk', embedding: oneHot(7) }] }),
   archiveDocument: async (a) => access.archiveDocument(t.db, a, { documentId: await documentToArchive() }),
@@ -120,8 +120,10 @@ async function openSlot(): Promise<Date> {
   return canberraInstant(date, '14:00');
 }
 let bookingSlot = 0;
-async function bookingIn(status: 'pending' | 'confirmed' | 'in_progress'): Promise<string> {
-  const start = new Date(Date.UTC(2027, 5, 1) + bookingSlot++ * 2 * 3_600_000);
+/** A booking in `status`; `begun`: its lesson is in June 2025, long started (startBooking, completeBooking
+ *  and markNoShow keep time: SCHEDULING.startEarlyMinutes, noShowAfterMinutes). */
+async function bookingIn(status: 'pending' | 'confirmed' | 'in_progress', begun = false): Promise<string> {
+  const start = new Date(Date.UTC(begun ? 2025 : 2027, 5, 1) + bookingSlot++ * 2 * 3_600_000);
   const [row] = await t.db
     .insert(bookings)
     .values({ instructorId: w.instructor.id, serviceId: w.serviceId, studentId: w.student.id, scheduledDate: canberraDate(start), startTime: start, endTime: new Date(start.getTime() + 3_600_000), durationMinutes: 60, status })

@@ -3,7 +3,7 @@
 // buffers on both sides, the daily cap, notice, horizon, holds, the grid), then two property tests:
 // the slots are exactly the grid starts slotRefusal() accepts, and exactly those an independent
 // minute-by-minute reading of the rules (through Intl, not the Temporal code under test) allows.
-import fc from 'fast-check';
+import fc from './support/property.js';
 import { describe, expect, it } from 'vitest';
 import {
   availableSlots, slotRefusal, type AvailabilityData, type BookingInput, type OverrideInput, type RuleInput,

@@ -4,7 +4,7 @@
 // finds no break, positions run 1..n with no gap or repeat, each chain has exactly one genesis row,
 // and exactly the rows of committed statements are there.
 import { randomUUID } from 'node:crypto';
-import fc from 'fast-check';
+import fc from './support/property.js';
 import { asc, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';

@@ -163,7 +163,7 @@ function enumCase<T extends PgTable>(
   return made;
 }
 
-/** A hash-chain CHECK that no caller can reach: the BEFORE INSERT trigger overwrites the column. */
+/** A CHECK that no caller can reach: a BEFORE INSERT trigger (a hash chain's, payments_money_rules) overwrites the column. */
 function chainCase<T extends PgTable>(
   table: T,
   constraint: string,
@@ -178,7 +178,7 @@ function chainCase<T extends PgTable>(
     kind: 'chain',
     tableName: tableNameOf(table),
     constraint,
-    title: `${constraint} is unreachable (the chain trigger sets ${column}): a caller's ${attemptLabel} is replaced, and pg_constraint holds ${definition}`,
+    title: `${constraint} is unreachable (a BEFORE INSERT trigger sets ${column}): a caller's ${attemptLabel} is replaced, and pg_constraint holds ${definition}`,
     definition,
     attempt: rowMaker(build, attempt),
     insert: async (db, row) => (await inserter(table)(db, row))[0],
@@ -290,6 +290,16 @@ const cases: CheckCase[] = [
     { '59 minutes for a 60-minute slot': { durationMinutes: 59 }, '61 minutes for a 60-minute slot': { durationMinutes: 61 } },
     { '61 minutes for a 61-minute slot': { endTime: plusMinutes(lessonStart, 61), durationMinutes: 61 } }),
   checkCase(bookings, 'bookings_amount_cents_check', validRows.bookings, { '-1': { amountCents: -1 } }, { '0': { amountCents: 0 } }),
+  checkCase(bookings, 'bookings_rescheduled_from_check', validRows.bookings,
+    { 'a booking that replaces itself': async () => { const id = randomUUID(); return { id, rescheduledFrom: id }; } },
+    { 'none': { rescheduledFrom: null } },
+    {
+      shadowing: {
+        by: 'bookings_money_follows, which wants a rescheduled booking there (ND022)',
+        expectError: (err) => expect(sqlstateOf(err)).toBe('ND022'),
+        isolate: sql`alter table bookings disable trigger bookings_money_follows`,
+      },
+    }),
   checkCase(bookings, 'bookings_scheduled_date_canberra_check', validRows.bookings,
     {
       'the day before': { scheduledDate: '2026-11-30' },
@@ -445,6 +455,10 @@ const cases: CheckCase[] = [
     { 'a gateway payment id without its gateway': { gateway: null, gatewayPaymentId: 'pi_orphan' } },
     { 'both': async () => ({ gateway: 'stripe', gatewayPaymentId: `pi_${randomUUID()}` }), 'neither': { gateway: null, gatewayPaymentId: null } }),
   checkCase(payments, 'payments_discount_cents_check', validRows.payments, { '-1': { discountCents: -1 } }, { '0': { discountCents: 0 } }),
+  chainCase(payments, 'payments_completed_at_check', validRows.payments, 'completed_at',
+    'completed payment without completed_at', { status: 'completed', completedAt: null }, sql`completed_at is not null`, 'completed_at IS NOT NULL'),
+  chainCase(payments, 'payments_needs_refund_check', validRows.payments, 'needs_refund',
+    'needs_refund on a payment of no booking', { needsRefund: true, bookingId: null }, sql`not needs_refund`, 'booking_id IS NOT NULL'),
   checkCase(payments, 'payments_student_package_id_check', validRows.payments,
     { "a package on a 'card' payment": async (db) => ({ studentPackageId: await someStudentPackage(db), paymentMethod: 'card' }) },
     { "a package on a 'package_credit' payment": async (db) => ({ studentPackageId: await someStudentPackage(db), paymentMethod: 'package_credit' }), 'no package': { studentPackageId: null } }),

@@ -2,7 +2,7 @@
 // takes off a price (whole cents, in the student's favour, never above the price) and which package a
 // credit comes from (the eligible one that expires first, then the earliest purchased). Examples with
 // their expected values, then properties over generated prices, vouchers and packages.
-import fc from 'fast-check';
+import fc from './support/property.js';
 import { describe, expect, it } from 'vitest';
 import { choosePackage, isLowOnCredits, normalizeVoucherCode, voucherDiscount, type PackageCandidate, type Purchase, type VoucherTerms } from '../src/access/money/rules.js';
 

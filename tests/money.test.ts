@@ -605,7 +605,7 @@ describe('invoice numbers past 9999 (as the owner, who may write a number the tr
     const write = async (invoiceNumber: string) => {
       await owner.db.transaction(async (tx) => {
         await tx.execute(sql`alter table payments disable trigger payments_money_rules`);
-        await tx.insert(payments).values({ ...(await validRows.payments(tx)), status: 'completed', invoiceNumber });
+        await tx.insert(payments).values({ ...(await validRows.payments(tx)), status: 'completed', invoiceNumber, completedAt: new Date() });
         await tx.execute(sql`alter table payments enable trigger payments_money_rules`);
       });
     };

@@ -3,7 +3,7 @@
 // daylight-saving change or an ordinary week), every slot getAvailableSlots returns can be booked, every
 // grid start it leaves out is refused, and no active booking (widened by the buffer) shares any time
 // with a slot. Each trial booking runs inside a transaction that is rolled back, so it changes nothing.
-import fc from 'fast-check';
+import fc from './support/property.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelBooking, confirmBooking, createBooking, getAvailableSlots, SlotUnavailableError, type Slot } from '../src/access/index.js';
 import { and, eq, notInArray } from 'drizzle-orm';

@@ -8,11 +8,11 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BOOKING_TRANSITIONS, cancelBooking, completeBooking, confirmBooking, createBooking, expirePendingBookings, getAvailableSlots,
-  InvalidTransitionError, markNoShow, rescheduleBooking, SCHEDULING, SlotUnavailableError, startBooking, systemActor,
+  InvalidTransitionError, markNoShow, recordManualPayment, rescheduleBooking, SCHEDULING, SlotUnavailableError, startBooking, systemActor,
 } from '../src/access/index.js';
 import { HOLD_EXPIRED_BY, HOLD_EXPIRED_REASON } from '../src/access/scheduling/rules.js';
 import { DbError, ForbiddenError, NotFoundError, sqlstateOf, toDbError, ValidationError } from '../src/db/errors.js';
-import { auditLog, availabilityOverrides, bookings, contacts, instructors, services, waitlist } from '../src/db/schema/index.js';
+import { auditLog, availabilityOverrides, bookings, contacts, instructors, payments, services, waitlist } from '../src/db/schema/index.js';
 import type { BookingStatus } from '../src/db/types.js';
 import { canberraDate } from '../src/domain/time.js';
 import { canberraInstant, DAY_MS, HOUR_MS, MINUTE_MS } from '../src/domain/wall-clock.js';
@@ -270,19 +270,22 @@ describe('the lifecycle', () => {
     if (status === 'cancelled') return (await cancelBooking(t.db, d.asAdmin, { bookingId: id, reason: 'test', now: later })).booking.id;
     await confirmBooking(t.db, d.asAdmin, { bookingId: id, now: later });
     if (status === 'confirmed') return id;
-    if (status === 'no_show') return (await markNoShow(t.db, d.asInstructor, { bookingId: id })).id;
+    // The steps keep time (SCHEDULING.startEarlyMinutes, noShowAfterMinutes): 20 minutes into the lesson,
+    // told by an admin (only admins and jobs pass `now`).
+    const during = minutesAfter(start, 20);
+    if (status === 'no_show') return (await markNoShow(t.db, d.asAdmin, { bookingId: id, now: during })).id;
     if (status === 'rescheduled') return (await rescheduleBooking(t.db, d.asAdmin, { bookingId: id, start: minutesAfter(start, 24 * 60), now: later })).previous.id;
-    await startBooking(t.db, d.asInstructor, { bookingId: id });
+    await startBooking(t.db, d.asAdmin, { bookingId: id, now: during });
     if (status === 'in_progress') return id;
-    await completeBooking(t.db, d.asInstructor, { bookingId: id });
+    await completeBooking(t.db, d.asAdmin, { bookingId: id, now: during });
     return id;
   }
 
   const STEPS: Array<[string, BookingStatus, (d: Diary, id: string) => Promise<unknown>]> = [
     ['confirmBooking', 'confirmed', (d, id) => confirmBooking(t.db, asSystem, { bookingId: id, now: minutesAfter(NOW, 10) })],
-    ['startBooking', 'in_progress', (d, id) => startBooking(t.db, d.asInstructor, { bookingId: id })],
-    ['completeBooking', 'completed', (d, id) => completeBooking(t.db, d.asInstructor, { bookingId: id })],
-    ['markNoShow', 'no_show', (d, id) => markNoShow(t.db, d.asInstructor, { bookingId: id })],
+    ['startBooking', 'in_progress', (d, id) => startBooking(t.db, d.asAdmin, { bookingId: id, now: minutesAfter(local('2027-03-03', '10:00'), 20) })],
+    ['completeBooking', 'completed', (d, id) => completeBooking(t.db, d.asAdmin, { bookingId: id, now: minutesAfter(local('2027-03-03', '10:00'), 20) })],
+    ['markNoShow', 'no_show', (d, id) => markNoShow(t.db, d.asAdmin, { bookingId: id, now: minutesAfter(local('2027-03-03', '10:00'), 20) })],
     ['cancelBooking', 'cancelled', (d, id) => cancelBooking(t.db, d.asInstructor, { bookingId: id, reason: 'Exam clash' })],
     ['rescheduleBooking', 'rescheduled', (d, id) => rescheduleBooking(t.db, d.asAdmin, { bookingId: id, start: local('2027-03-10', '10:00'), now: minutesAfter(NOW, 10) })],
   ];
@@ -319,7 +322,7 @@ describe('the lifecycle', () => {
     const id = await bookingIn(d, 'completed');
     const rows = await t.db.select().from(auditLog).where(eq(auditLog.subjectId, id)).orderBy(asc(auditLog.chainPosition));
     expect(rows.map((r) => [r.eventType, r.actorRole])).toEqual([
-      ['BOOKING_CREATED', 'admin'], ['BOOKING_CONFIRMED', 'admin'], ['BOOKING_STARTED', 'instructor'], ['BOOKING_COMPLETED', 'instructor'],
+      ['BOOKING_CREATED', 'admin'], ['BOOKING_CONFIRMED', 'admin'], ['BOOKING_STARTED', 'admin'], ['BOOKING_COMPLETED', 'admin'],
     ]);
   });
 
@@ -341,7 +344,10 @@ describe('the lifecycle', () => {
     expect(await failureOf(() => startBooking(t.db, d.asStudent, { bookingId: b.id }))).toBeInstanceOf(NotFoundError);
     const stranger = actorOf.instructor((await createDiary(t.db)).instructor);
     expect(await failureOf(() => startBooking(t.db, stranger, { bookingId: b.id }))).toBeInstanceOf(NotFoundError);
-    expect((await startBooking(t.db, d.asInstructor, { bookingId: b.id })).status).toBe('in_progress');
+    // The instructor may act on it: in real time the lesson (3 days ahead) is not due yet (NOT_YET_DUE), not NOT_FOUND.
+    expect(await failureOf(() => startBooking(t.db, d.asInstructor, { bookingId: b.id }))).toMatchObject({ code: 'NOT_YET_DUE' });
+    expect(await failureOf(() => startBooking(t.db, d.asInstructor, { bookingId: b.id, now: b.startTime }))).toBeInstanceOf(ForbiddenError); // only admins and jobs set the clock
+    expect((await startBooking(t.db, d.asAdmin, { bookingId: b.id, now: b.startTime })).status).toBe('in_progress');
   });
 });
 
@@ -476,10 +482,15 @@ describe(rescheduleBooking.name, () => {
     const day = (n: number) => canberraDate(new Date(Date.now() + n * DAY_MS));
     const made = await createBooking(t.db, d.asStudent, { instructorId: d.instructor.id, serviceId: d.serviceId, studentId: d.student.id, start: local(day(3), '10:00'), bookedVia: 'website' });
     const old = await confirmBooking(t.db, d.asAdmin, { bookingId: made.id });
-    await t.db.update(bookings).set({ paymentStatus: 'paid' }).where(eq(bookings.id, old.id));
+    const { payment } = await recordManualPayment(t.db, d.asAdmin, { studentId: d.student.id, bookingId: old.id, method: 'cash' });
     const { previous, booking } = await rescheduleBooking(t.db, d.asStudent, { bookingId: old.id, start: local(day(4), '15:00') });
     expect(previous).toMatchObject({ id: old.id, status: 'rescheduled' });
     expect(booking).toMatchObject({ status: 'confirmed', startTime: local(day(4), '15:00'), scheduledDate: day(4), paymentStatus: 'paid', amountCents: 10500, studentId: d.student.id });
+    // Money follows the booking: the payment pays the new booking now; the old one keeps its history.
+    expect(await bookingRow(t.db, booking.id)).toMatchObject({ paymentId: payment.id, rescheduledFrom: old.id });
+    expect(await bookingRow(t.db, old.id)).toMatchObject({ paymentId: payment.id, paymentStatus: 'paid' });
+    const [moved] = await t.db.select({ bookingId: payments.bookingId }).from(payments).where(eq(payments.id, payment.id));
+    expect(moved.bookingId).toBe(booking.id);
     const [entry] = await t.db.select().from(auditLog).where(and(eq(auditLog.subjectId, old.id), eq(auditLog.eventType, 'BOOKING_RESCHEDULED')));
     expect(entry).toMatchObject({ actorId: d.student.userId, details: { newBookingId: booking.id } });
   });

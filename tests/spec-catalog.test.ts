@@ -31,6 +31,8 @@ const COMPLIANCE_REASON = 'the ACT CBT&A rules and the certificate of competency
 const PARENT_LIMIT_REASON = 'at most 5 active parent links per student (issue 7)';
 const BOOKING_LIFECYCLE_REASON = 'booking status transitions, cancellation fields and a fixed slot on every path (issue 9)';
 const MONEY_REASON = 'money (issue 10): which voucher and package a payment used, invoice numbers given by the database (unique, gapless per Canberra year), one payment per gateway payment, payment status moves';
+const MONEY_FOLLOWS_REASON = 'money follows the booking (issue 15): a reschedule names the booking it replaced and moves its payments; a cancelled booking is never paid; a completed payment is final, records completed_at, and is flagged needs_refund when its booking was cancelled first';
+const FINAL_DRIVE_REASON = 'the final drive stays what it was (issue 15): a lesson a competency row names is frozen; the certificate judges the final drive by its lesson as it stands, and refuses a suspended student';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -125,6 +127,14 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   },
   { kind: 'function', match: /^(next_invoice_number|payments_money_rules)$/, reason: MONEY_REASON },
   { kind: 'trigger', match: 'payments_money_rules', reason: MONEY_REASON },
+  { kind: 'column', match: /^(bookings\.rescheduled_from|payments\.(completed_at|needs_refund))$/, reason: MONEY_FOLLOWS_REASON },
+  { kind: 'constraint', contype: 'f', match: 'fk_bookings_rescheduled_from', reason: MONEY_FOLLOWS_REASON },
+  { kind: 'constraint', contype: 't', match: 'bookings_money_moved', reason: MONEY_FOLLOWS_REASON },
+  { kind: 'index', match: 'bookings_rescheduled_from_unique', reason: MONEY_FOLLOWS_REASON },
+  { kind: 'function', match: /^(bookings_money_follows|bookings_check_money_moved)$/, reason: MONEY_FOLLOWS_REASON },
+  { kind: 'trigger', match: /^(bookings_money_follows|bookings_money_moved)$/, reason: MONEY_FOLLOWS_REASON },
+  { kind: 'function', match: /^(nd_lesson_as_it_stands|nd_final_drive_lesson_problem|nd_final_drive_problem|student_competencies_lock_lesson)$/, reason: FINAL_DRIVE_REASON },
+  { kind: 'trigger', match: 'competency_a_lock_lesson', reason: FINAL_DRIVE_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

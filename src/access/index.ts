@@ -33,8 +33,8 @@ export { confirmBooking, startBooking, completeBooking, markNoShow, cancelBookin
 export { rescheduleBooking, type RescheduleBookingResult } from './scheduling/reschedule.js';
 export { expirePendingBookings } from './scheduling/expire-holds.js';
 export type { WaitlistMatch } from './scheduling/waitlist.js';
-export { SlotUnavailableError, InvalidTransitionError, type SlotUnavailableReason } from './scheduling/errors.js';
-export { SCHEDULING, BOOKING_TRANSITIONS, type SchedulingSettings } from './scheduling/rules.js';
+export { SlotUnavailableError, InvalidTransitionError, NotYetDueError, type SlotUnavailableReason } from './scheduling/errors.js';
+export { SCHEDULING, BOOKING_TRANSITIONS, isStepDue, stepAllowedFrom, type SchedulingSettings } from './scheduling/rules.js';
 export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityData, type SlotRefusalReason } from './scheduling/availability.js';
 
 // Money

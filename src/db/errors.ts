@@ -35,6 +35,9 @@ export const NEXDRIVE_SQLSTATE = {
   invoiceNumberRefused: 'ND030',
   /** A payment status move the payment rules do not allow (failed -> completed, refunded -> completed...). */
   paymentTransition: 'ND031',
+  /** Money on a booking that cannot take it: a cancelled or rescheduled booking marked paid, a checkout
+   *  for one, a payment left on a rescheduled booking (its money follows the booking that replaced it). */
+  notPayable: 'ND032',
 } as const;
 
 export type DbErrorCode =
@@ -61,6 +64,7 @@ export type DbErrorCode =
   | 'INVALID_CANCELLATION'
   | 'BOOKING_FROZEN'
   | 'INVOICE_NUMBER_REFUSED'
+  | 'NOT_PAYABLE'
   | 'DUPLICATE_GATEWAY_PAYMENT'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
@@ -180,6 +184,7 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.bookingFrozen]: 'BOOKING_FROZEN',
   [NEXDRIVE_SQLSTATE.invoiceNumberRefused]: 'INVOICE_NUMBER_REFUSED',
   [NEXDRIVE_SQLSTATE.paymentTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.notPayable]: 'NOT_PAYABLE',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */

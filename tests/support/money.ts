@@ -63,9 +63,10 @@ export async function creditBooking(db: DatabaseOrTransaction, people: { instruc
   const payment = await insertPayment(db, people.studentId, {
     bookingId: booking.id, packageId: held.packageId, studentPackageId: held.id, amountCents: 0, paymentMethod: 'package_credit', status: 'completed',
   });
-  await db
-    .update(bookings)
-    .set({ paymentStatus: 'package_credit', paymentId: payment.id, ...(cancelled ? { status: 'cancelled' as const, cancelledAt: sql`now()`, cancelledBy: 'user_fixture' } : {}) })
-    .where(eq(bookings.id, booking.id));
+  // Paid first, then cancelled: a cancelled booking is never marked paid (bookings_money_follows, 0023).
+  await db.update(bookings).set({ paymentStatus: 'package_credit', paymentId: payment.id }).where(eq(bookings.id, booking.id));
+  if (cancelled) {
+    await db.update(bookings).set({ status: 'cancelled', cancelledAt: sql`now()`, cancelledBy: 'user_fixture' }).where(eq(bookings.id, booking.id));
+  }
   return { booking, studentPackage: held, payment };
 }

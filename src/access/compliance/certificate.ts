@@ -1,5 +1,6 @@
 // Issuing the certificate of competency (Form 165751): asked for explicitly, by the student's
-// instructor or an admin, once all active tasks are competent in the student's transmission. The
+// instructor or an admin, once all active tasks are competent in the student's transmission, the final
+// drive's lesson as it stands counts, and the student is not suspended (issue 15). The
 // database checks eligibility again and assigns CERT-YYYY-NNNN (one gapless sequence per Canberra
 // year), the time, the Canberra completion date and status 'completed' (migration 0017); two
 // concurrent calls issue one certificate.
@@ -9,7 +10,7 @@ import { students } from '../../db/schema/index.js';
 import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { id } from '../core/validation.js';
-import { CertificateAlreadyIssuedError, toComplianceError } from './errors.js';
+import { CertificateAlreadyIssuedError, CertificateNotEligibleError, toComplianceError } from './errors.js';
 
 export interface IssuedCertificate {
   studentId: string;
@@ -27,6 +28,10 @@ export const issueCertificate = defineOperation({
     const { student } = await ctx.student(studentId, { lock: true });
     if (student.certificateNumber) {
       throw new CertificateAlreadyIssuedError(`student ${studentId} already holds certificate ${student.certificateNumber}`, student.certificateNumber);
+    }
+    // Issuing makes the student 'completed': it must never lift a suspension (the database refuses too).
+    if (student.status === 'suspended') {
+      throw new CertificateNotEligibleError(`student ${studentId} is suspended: no certificate is issued while suspended`, [], undefined, 'the student is suspended');
     }
     // The database sets the number, time, completion date and status (students_certificate_guard).
     const [issued] = await ctx.tx

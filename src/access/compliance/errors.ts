@@ -16,7 +16,8 @@ export class NycCooldownActiveError extends NexDriveError {
 }
 
 export class CertificateNotEligibleError extends NexDriveError {
-  constructor(message: string, readonly missingTasks: number[], cause?: unknown) {
+  /** `reason`: why, when it is more than missing tasks (a suspension, the final drive's lesson as it stands). */
+  constructor(message: string, readonly missingTasks: number[], cause?: unknown, readonly reason: string | null = null) {
     super('CERTIFICATE_NOT_ELIGIBLE', message, { cause });
   }
 }
@@ -37,7 +38,7 @@ export function toComplianceError(err: NexDriveError): NexDriveError {
     case 'NYC_COOLDOWN_ACTIVE':
       return new NycCooldownActiveError(err.message, Number(d.taskNumber), new Date(String(d.endsAt)), err);
     case 'CERTIFICATE_NOT_ELIGIBLE':
-      return new CertificateNotEligibleError(err.message, (d.missingTasks as number[]) ?? [], err);
+      return new CertificateNotEligibleError(err.message, (d.missingTasks as number[]) ?? [], err, typeof d.reason === 'string' ? d.reason : null);
     default:
       return err;
   }

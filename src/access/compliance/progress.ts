@@ -26,24 +26,28 @@ export const getStudentProgress = defineOperation({
   input: z.strictObject({ studentId: id() }),
   async run(ctx, { studentId }): Promise<StudentProgress> {
     const { student } = await ctx.student(studentId);
-    const { tasks, state, now, cooldownMs, certificateMissing } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
+    const { tasks, state, now, cooldownMs, certificateMissing, finalDriveProblem } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
     const progress = progressOf(tasks, state, now, cooldownMs);
     const issued = student.certificateNumber !== null;
-    // Competent in every task, but the database still misses one: the final drive's lesson is not yet
-    // signed by both (the certificate guard counts the final drive only then).
+    const suspended = student.status === 'suspended';
+    // Competent in every task, but the database still misses one: the final drive's lesson as it stands
+    // does not count (not yet signed by both, or a correction took it under the minimum; migration 0023).
     const unsignedFinalDrive = progress.certificate.eligible && certificateMissing.length > 0;
     const reasons = issued
       ? [`certificate ${student.certificateNumber} already issued`]
-      : unsignedFinalDrive
-        ? [`the final drive's lesson (task ${certificateMissing.join(', ')}) is not yet signed by the instructor and the student`]
-        : progress.certificate.reasons;
+      : [
+          ...(suspended ? ['the student is suspended: no certificate is issued while suspended'] : []),
+          ...(unsignedFinalDrive
+            ? [finalDriveProblem ?? `the final drive's lesson (task ${certificateMissing.join(', ')}) is not yet signed by the instructor and the student`]
+            : progress.certificate.reasons),
+        ];
     return {
       studentId: student.id,
       transmission: student.transmission,
       ...progress,
       certificate: {
         ...progress.certificate,
-        eligible: progress.certificate.eligible && !unsignedFinalDrive && !issued,
+        eligible: progress.certificate.eligible && !unsignedFinalDrive && !issued && !suspended,
         missingTasks: unsignedFinalDrive ? certificateMissing : progress.certificate.missingTasks,
         reasons,
         number: student.certificateNumber,

@@ -52,21 +52,24 @@ export async function loadClock(tx: DatabaseOrTransaction): Promise<{ now: Date;
 /** Everything the rules need, in one round trip: the task list, each task's newest row for the student
  *  in one transmission and its last not_yet_competent, the database's clock and the cooldown, and the
  *  tasks the database's certificate guard would say are missing (nd_certificate_missing_tasks: it also
- *  wants the final drive's lesson signed by both). */
+ *  judges the final drive by its lesson as it stands) and why the final drive does not count
+ *  (nd_final_drive_problem, migration 0023). */
 export async function loadProgressInputs(
   tx: DatabaseOrTransaction,
   studentId: string,
   transmission: string,
-): Promise<{ tasks: LoadedTask[]; state: Map<number, TaskState>; now: Date; cooldownMs: number; certificateMissing: number[] }> {
+): Promise<{ tasks: LoadedTask[]; state: Map<number, TaskState>; now: Date; cooldownMs: number; certificateMissing: number[]; finalDriveProblem: string | null }> {
   type Row = TaskRow & {
     status: CompetencyStatus | null; status_changed_at: Date | string | null; last_nyc: Date | string | null; now: Date | string; cooldown_ms: number | string;
-    certificate_missing: number[];
+    certificate_missing: number[]; final_drive_problem: string | null;
   };
   const rows = await queryRows<Row>(tx, sql`
     with clock as (
       select nd_now() as now, (extract(epoch from nd_competency_cooldown()) * 1000)::float8 as cooldown_ms,
-             nd_certificate_missing_tasks(${studentId}, ${transmission}) as certificate_missing)
-    select ${TASK_COLUMNS}, latest.status, latest.status_changed_at, nyc.status_changed_at as last_nyc, clock.now, clock.cooldown_ms, clock.certificate_missing
+             nd_certificate_missing_tasks(${studentId}, ${transmission}) as certificate_missing,
+             nd_final_drive_problem(${studentId}, ${transmission}) as final_drive_problem)
+    select ${TASK_COLUMNS}, latest.status, latest.status_changed_at, nyc.status_changed_at as last_nyc, clock.now, clock.cooldown_ms, clock.certificate_missing,
+           clock.final_drive_problem
       from competency_tasks t
       cross join clock
       left join lateral (
@@ -83,6 +86,9 @@ export async function loadProgressInputs(
   for (const r of rows) {
     if (r.status) state.set(r.task_number, { status: r.status, changedAt: new Date(r.status_changed_at!), lastNotYetCompetentAt: r.last_nyc ? new Date(r.last_nyc) : null });
   }
-  if (!rows.length) return { tasks, state, certificateMissing: [], ...(await loadClock(tx)) }; // no task list at all
-  return { tasks, state, now: new Date(rows[0].now), cooldownMs: Number(rows[0].cooldown_ms), certificateMissing: rows[0].certificate_missing };
+  if (!rows.length) return { tasks, state, certificateMissing: [], finalDriveProblem: null, ...(await loadClock(tx)) }; // no task list at all
+  return {
+    tasks, state, now: new Date(rows[0].now), cooldownMs: Number(rows[0].cooldown_ms), certificateMissing: rows[0].certificate_missing,
+    finalDriveProblem: rows[0].final_drive_problem,
+  };
 }

@@ -9,7 +9,7 @@ import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { completionAudit, settlePayment, type Settlement } from './completion.js';
 import { recordManualPaymentInput, startPaymentInput } from './inputs.js';
-import { loadPayable, reserveVoucher, type Payable, type Reservation } from './payables.js';
+import { loadPayable, MANUALLY_PAYABLE_BOOKING_STATUSES, reserveVoucher, type Payable, type Reservation } from './payables.js';
 import { toPaymentView, type PaymentView } from './views.js';
 
 export interface CheckoutResult {
@@ -90,7 +90,8 @@ export const recordManualPayment = defineOperation({
   input: recordManualPaymentInput,
   async run(ctx, input): Promise<{ payment: PaymentView; studentPackageId: string | null }> {
     const { student } = await ctx.student(input.studentId, { lock: true });
-    const payable = await loadPayable(ctx, student.id, input);
+    // Cash is often taken at the lesson: a lesson under way or over may be paid in person.
+    const payable = await loadPayable(ctx, student.id, input, MANUALLY_PAYABLE_BOOKING_STATUSES);
     const payment = await insertPayment(ctx, student.id, payable, input.method, { description: input.description });
     const settled = await settlePayment(ctx, payment);
     await recordAudit(ctx, completionAudit(settled, 'PAYMENT_RECORDED'));

@@ -4,7 +4,7 @@
 // result, changing nothing. What completing does, in one transaction: the booking becomes paid, a
 // package purchase becomes the student's package, the voucher reservation becomes a use, and the
 // database gives the invoice number (migration money_rules: Canberra year, gapless, at completion).
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, ne, sql } from 'drizzle-orm';
 import { NotFoundError, ValidationError } from '../../db/errors.js';
 import { bookings, packages, payments, studentPackages, vouchers } from '../../db/schema/index.js';
 import type { Payment, StudentPackage } from '../../db/types.js';
@@ -18,9 +18,14 @@ import { completePaymentInput, failPaymentInput, jobInput } from './inputs.js';
 import { PAID_PAYMENT_STATUSES } from './payables.js';
 import { toPaymentView, type PaymentView } from './views.js';
 
-/** The student of a payment, checked against the actor's rights and locked; then the payment, locked. */
+/**
+ * The student of a payment, checked against the actor's rights and locked; then the booking it pays,
+ * locked; then the payment, locked. Student, booking, payment is the order of every money operation and
+ * of a reschedule (booking, then its payments), so they never wait for each other in a circle. A
+ * reschedule that committed meanwhile moved the payment to the new booking: that one is locked then.
+ */
 export async function lockScopedPayment(ctx: OperationContext, paymentId: string): Promise<Payment> {
-  const [owner] = await ctx.tx.select({ studentId: payments.studentId }).from(payments).where(eq(payments.id, paymentId));
+  const [owner] = await ctx.tx.select({ studentId: payments.studentId, bookingId: payments.bookingId }).from(payments).where(eq(payments.id, paymentId));
   if (!owner) throw new NotFoundError(`payment ${paymentId} not found`);
   if (owner.studentId) {
     try {
@@ -32,14 +37,23 @@ export async function lockScopedPayment(ctx: OperationContext, paymentId: string
   } else {
     ctx.school(); // a prospect's payment (contact_id): the cell alone decides
   }
+  if (owner.bookingId) await lockBooking(ctx, owner.bookingId);
   const [payment] = await ctx.tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
+  if (payment.bookingId && payment.bookingId !== owner.bookingId) await lockBooking(ctx, payment.bookingId);
   return payment;
+}
+
+async function lockBooking(ctx: OperationContext, bookingId: string): Promise<void> {
+  await ctx.tx.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, bookingId)).for('update');
 }
 
 export interface Settlement {
   payment: Payment;
   /** The package a completed package purchase gave the student. */
   studentPackage: StudentPackage | null;
+  /** The booking was cancelled before the money arrived: it stays unpaid, the payment is flagged
+   *  needs_refund (by the database) and the school owes the money back. */
+  needsRefund: boolean;
 }
 
 /**
@@ -53,7 +67,11 @@ export async function settlePayment(
   changes: Partial<Pick<Payment, 'gateway' | 'gatewayPaymentId' | 'gatewayResponse' | 'paymentMethod'>> = {},
 ): Promise<Settlement> {
   if (payment.bookingId) {
-    await ctx.tx.update(bookings).set({ paymentStatus: 'paid', paymentId: payment.id }).where(eq(bookings.id, payment.bookingId));
+    // Never marks a cancelled booking paid (the database refuses that too: bookings_money_follows).
+    await ctx.tx
+      .update(bookings)
+      .set({ paymentStatus: 'paid', paymentId: payment.id })
+      .where(and(eq(bookings.id, payment.bookingId), ne(bookings.status, 'cancelled')));
   }
   if (payment.voucherId) {
     // vouchers_times_used_check (times_used <= max_uses) is the last line if a reservation was ever lost
@@ -77,7 +95,7 @@ export async function settlePayment(
     .set({ ...changes, status: 'completed' })
     .where(eq(payments.id, payment.id))
     .returning();
-  return { payment: completed, studentPackage };
+  return { payment: completed, studentPackage, needsRefund: completed.needsRefund };
 }
 
 export interface CompletionResult {
@@ -86,6 +104,9 @@ export interface CompletionResult {
   alreadyCompleted: boolean;
   /** The package a package purchase gave the student (on the call that completed it). */
   studentPackageId: string | null;
+  /** The payment completed for a booking cancelled meanwhile: the booking stays unpaid and the money is
+   *  owed back (audit entry PAYMENT_NEEDS_REFUND; refund it with refundPayment). */
+  needsRefund: boolean;
 }
 
 /** Records the gateway's success for a pending or processing payment. */
@@ -107,7 +128,7 @@ export const completePayment = defineOperation({
         );
       }
       const [activated] = await ctx.tx.select({ id: studentPackages.id }).from(studentPackages).where(eq(studentPackages.paymentId, payment.id));
-      return { payment: toPaymentView(payment), alreadyCompleted: true, studentPackageId: activated?.id ?? null };
+      return { payment: toPaymentView(payment), alreadyCompleted: true, studentPackageId: activated?.id ?? null, needsRefund: payment.needsRefund };
     }
     if (payment.status === 'failed') throw new PaymentTransitionError('failed', 'completed', `payment ${payment.id} failed; it cannot complete`);
     if (input.gatewayPaymentId && !gateway) {
@@ -119,7 +140,22 @@ export const completePayment = defineOperation({
       ...(input.gatewayResponse ? { gatewayResponse: input.gatewayResponse } : {}),
     });
     await recordAudit(ctx, completionAudit(settled, 'PAYMENT_COMPLETED'));
-    return { payment: toPaymentView(settled.payment), alreadyCompleted: false, studentPackageId: settled.studentPackage?.id ?? null };
+    if (settled.needsRefund) {
+      await recordAudit(ctx, {
+        eventType: 'PAYMENT_NEEDS_REFUND',
+        subjectType: 'payment',
+        subjectId: settled.payment.id,
+        severity: 'warning',
+        details: {
+          studentId: settled.payment.studentId, bookingId: settled.payment.bookingId, amountCents: settled.payment.amountCents,
+          invoiceNumber: settled.payment.invoiceNumber, reason: 'the booking was cancelled before the payment completed',
+        },
+      });
+    }
+    return {
+      payment: toPaymentView(settled.payment), alreadyCompleted: false, studentPackageId: settled.studentPackage?.id ?? null,
+      needsRefund: settled.needsRefund,
+    };
   },
 });
 

@@ -78,8 +78,8 @@ export const redeemCredit = defineOperation({
 });
 
 /**
- * Gives the credit of a cancelled (or rescheduled) credit-paid booking back to the package it came
- * from, once. An exhausted package becomes active again (expired if its time has passed); the credit's
+ * Gives the credit of a cancelled credit-paid booking back to the package it came from, once. A
+ * rescheduled booking's credit moved to the booking that replaced it (CREDIT_NOT_RETURNABLE, `moved`). An exhausted package becomes active again (expired if its time has passed); the credit's
  * payment is marked refunded and the booking's payment_status 'refunded'.
  */
 export const returnCredit = defineOperation({
@@ -95,6 +95,10 @@ export const returnCredit = defineOperation({
     const [payment] = booking.paymentId ? await ctx.tx.select().from(payments).where(eq(payments.id, booking.paymentId)).for('update') : [];
     if (!payment || payment.paymentMethod !== 'package_credit' || !payment.studentPackageId) {
       throw new CreditNotReturnableError(`booking ${booking.id} was not paid with a package credit`, 'not_paid_by_credit');
+    }
+    if (payment.bookingId !== booking.id) {
+      // Money follows the booking: a reschedule moved the credit to the booking that replaced this one.
+      throw new CreditNotReturnableError(`booking ${booking.id} was rescheduled: its credit pays booking ${payment.bookingId} now`, 'moved');
     }
     if (booking.paymentStatus !== 'package_credit' || payment.status !== 'completed') {
       throw new CreditNotReturnableError(`the credit of booking ${booking.id} was returned already`, 'already_returned');

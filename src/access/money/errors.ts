@@ -81,12 +81,13 @@ export class NotPayableError extends NexDriveError {
   }
 }
 
-/** returnCredit cannot give a credit back: the booking is still active, was not paid by a credit, or
- *  its credit was returned already (a credit comes back once). */
+/** returnCredit cannot give a credit back: the booking is still active, was not paid by a credit, its
+ *  credit was returned already (a credit comes back once), or it was rescheduled and its credit moved to
+ *  the booking that replaced it (`moved`: return it from that booking). */
 export class CreditNotReturnableError extends NexDriveError {
   constructor(
     message: string,
-    readonly reason: 'booking_active' | 'not_paid_by_credit' | 'already_returned',
+    readonly reason: 'booking_active' | 'not_paid_by_credit' | 'already_returned' | 'moved',
   ) {
     super('CREDIT_NOT_RETURNABLE', message);
   }

@@ -7,7 +7,7 @@
 import { and, eq, inArray, isNull, gt, lte, or, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../db/errors.js';
 import { bookings, packages, payments, services, vouchers } from '../../db/schema/index.js';
-import { INACTIVE_BOOKING_STATUSES } from '../../db/schema/enums.js';
+import { SCHEDULING } from '../scheduling/rules.js';
 import type { Booking, Package, Voucher } from '../../db/types.js';
 import type { OperationContext } from '../core/context.js';
 import { AlreadyPaidError, NotPayableError, PaymentInProgressError, VoucherExhaustedError, VoucherNotApplicableError, VoucherNotFoundError } from './errors.js';
@@ -26,13 +26,18 @@ export interface Payable {
 }
 
 /**
- * The booking (locked) or the package a student pays for. A booking must be the student's, active
- * (not cancelled or rescheduled), unpaid and without an open checkout; a package must be on sale.
+ * The booking (locked) or the package a student pays for. A booking must be the student's, pending
+ * (hold not run out) or confirmed, unpaid and without an open checkout; a package must be on sale.
  */
-export async function loadPayable(ctx: OperationContext, studentId: string, what: { bookingId?: string; packageId?: string }): Promise<Payable> {
+export async function loadPayable(
+  ctx: OperationContext,
+  studentId: string,
+  what: { bookingId?: string; packageId?: string },
+  statuses: readonly string[] = PAYABLE_BOOKING_STATUSES,
+): Promise<Payable> {
   if (what.bookingId) {
     const booking = await lockStudentBooking(ctx, studentId, what.bookingId);
-    await assertUnpaid(ctx, booking);
+    await assertUnpaid(ctx, booking, statuses);
     const [service] = await ctx.tx.select({ name: services.name, category: services.category }).from(services).where(eq(services.id, booking.serviceId));
     return {
       purchase: { kind: 'booking', priceCents: booking.amountCents, serviceId: booking.serviceId, serviceCategory: service.category },
@@ -53,10 +58,25 @@ export async function lockStudentBooking(ctx: OperationContext, studentId: strin
   return booking;
 }
 
-/** A booking that can take a payment or a credit: active, unpaid, no checkout open. */
-export async function assertUnpaid(ctx: OperationContext, booking: Booking): Promise<void> {
-  if ((INACTIVE_BOOKING_STATUSES as readonly string[]).includes(booking.status)) {
+/** Booking statuses that take a checkout or a credit: the lesson is still ahead (issue 15). */
+export const PAYABLE_BOOKING_STATUSES = ['pending', 'confirmed'] as const;
+/** Money taken in person (recordManualPayment) may also be taken at or after the lesson. */
+export const MANUALLY_PAYABLE_BOOKING_STATUSES = ['pending', 'confirmed', 'in_progress', 'completed'] as const;
+
+/**
+ * A booking that can take a payment or a credit: pending (its hold not run out, by the database's
+ * clock) or confirmed (or, for money taken in person, under way or over), unpaid, no checkout open.
+ */
+export async function assertUnpaid(ctx: OperationContext, booking: Booking, statuses: readonly string[] = PAYABLE_BOOKING_STATUSES): Promise<void> {
+  if (!statuses.includes(booking.status)) {
     throw new NotPayableError(`booking ${booking.id} is ${booking.status}`);
+  }
+  if (booking.status === 'pending') {
+    const [hold] = await ctx.tx
+      .select({ over: sql<boolean>`${bookings.createdAt} + make_interval(mins => ${SCHEDULING.holdMinutes}::int) <= now()` })
+      .from(bookings)
+      .where(eq(bookings.id, booking.id));
+    if (hold.over) throw new NotPayableError(`booking ${booking.id} is pending and its ${SCHEDULING.holdMinutes}-minute hold has run out`);
   }
   if (booking.paymentStatus !== 'unpaid') throw new AlreadyPaidError(`booking ${booking.id} is ${booking.paymentStatus.replace('_', ' ')} already`);
   const [open] = await ctx.tx

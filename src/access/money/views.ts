@@ -23,6 +23,8 @@ export const paymentColumns = publicColumns({
   voucherId: payments.voucherId,
   studentPackageId: payments.studentPackageId,
   createdAt: payments.createdAt,
+  completedAt: payments.completedAt,
+  needsRefund: payments.needsRefund,
 });
 export type PaymentView = RowOf<typeof paymentColumns>;
 

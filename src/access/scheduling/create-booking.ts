@@ -17,6 +17,7 @@ import { expireHolds, lockDiary } from './diary.js';
 import { SlotUnavailableError } from './errors.js';
 import { createBookingInput } from './inputs.js';
 import { loadInstructor, loadSchedule, loadService, type ScheduleInstructor, type ScheduleService } from './schedule-data.js';
+import { lockStudentKey } from './student-lock.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 /** Who sees the student decides who may book for them; a prospect is booked by admins and agents only. */
@@ -76,6 +77,7 @@ export const createBooking = defineOperation({
     if (!service.isBookableOnline && kind !== 'admin' && kind !== 'instructor') {
       throw new ForbiddenError(`service ${service.id} is booked through the school, not online`);
     }
+    await lockStudentKey(ctx, input.studentId); // before claimSlot cancels expired holds (./student-lock.ts)
     await claimSlot(ctx, instructor, service, input.start, now);
     const [booking] = await ctx.tx
       .insert(bookings)

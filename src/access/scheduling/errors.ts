@@ -30,3 +30,16 @@ export class InvalidTransitionError extends NexDriveError {
     super('INVALID_TRANSITION', `booking ${bookingId} is ${from}; it cannot become ${to}`);
   }
 }
+
+/** A booking step asked for before its time (startBooking, completeBooking, markNoShow: SCHEDULING's
+ *  startEarlyMinutes and noShowAfterMinutes); `allowedFrom` says when it may be asked. Nothing was written. */
+export class NotYetDueError extends NexDriveError {
+  declare readonly code: 'NOT_YET_DUE';
+  constructor(
+    readonly bookingId: string,
+    readonly allowedFrom: Date,
+    message: string,
+  ) {
+    super('NOT_YET_DUE', message);
+  }
+}

@@ -37,7 +37,8 @@ export const createBookingInput = bookingFields
     if (v.isCoLesson && v.studentId == null) ctx.addIssue({ code: 'custom', path: ['studentId'], message: "a co-lesson is a student's lesson" });
   });
 
-export const bookingIdInput = z.strictObject({ bookingId: id() });
+/** startBooking, completeBooking, markNoShow: the booking, and (admins and jobs) the time they act at. */
+export const bookingStepInput = z.strictObject({ bookingId: id(), now: asOf() });
 
 export const confirmBookingInput = z.strictObject({ bookingId: id(), now: asOf() });
 

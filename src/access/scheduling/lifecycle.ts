@@ -12,9 +12,9 @@ import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { isHoldExpired } from './availability.js';
 import { clockOf } from './clock.js';
-import { InvalidTransitionError, SlotUnavailableError } from './errors.js';
-import { bookingIdInput, cancelBookingInput, confirmBookingInput } from './inputs.js';
-import { canMoveBooking, SCHEDULING } from './rules.js';
+import { InvalidTransitionError, NotYetDueError, SlotUnavailableError } from './errors.js';
+import { bookingStepInput, cancelBookingInput, confirmBookingInput } from './inputs.js';
+import { canMoveBooking, isStepDue, SCHEDULING, stepAllowedFrom } from './rules.js';
 import { bookingInScope } from './scope.js';
 import { bookingColumns, type BookingView } from './views.js';
 import { waitlistForSlot, type WaitlistMatch } from './waitlist.js';
@@ -58,26 +58,41 @@ export const confirmBooking = defineOperation({
   },
 });
 
-/** A step that only moves the status (and audits it): the rights and the lifecycle decide the rest. */
+const STEP_WORDS = { in_progress: 'started', completed: 'completed', no_show: 'marked a no-show' } as const;
+
+/**
+ * A step that moves the status (and audits it) once its time has come (SCHEDULING.startEarlyMinutes,
+ * noShowAfterMinutes; stepAllowedFrom), at the operation's clock (./clock.ts: the current time, or
+ * `now` from admins and jobs): the rights and the lifecycle decide the rest.
+ */
 function statusStep(name: 'startBooking' | 'completeBooking' | 'markNoShow', to: 'in_progress' | 'completed' | 'no_show') {
   return defineOperation({
     name,
     kind: 'write',
-    input: bookingIdInput,
+    input: bookingStepInput,
     async run(ctx, input): Promise<BookingView> {
       const { booking } = await bookingInScope(ctx, input.bookingId);
+      const now = clockOf(ctx, input.now);
+      assertTransition(booking, to);
+      if (!isStepDue(to, booking.startTime, now)) {
+        const { from, inclusive } = stepAllowedFrom(to, booking.startTime);
+        throw new NotYetDueError(
+          booking.id, from,
+          `booking ${booking.id} starts at ${booking.startTime.toISOString()}: it can be ${STEP_WORDS[to]} ${inclusive ? 'from' : 'after'} ${from.toISOString()}`,
+        );
+      }
       return audited(ctx, booking.status, await move(ctx, booking, to), to);
     },
   });
 }
 
-/** confirmed -> in_progress: the lesson has begun. */
+/** confirmed -> in_progress: the lesson has begun (from SCHEDULING.startEarlyMinutes before its start). */
 export const startBooking = statusStep('startBooking', 'in_progress');
 
-/** in_progress -> completed. */
+/** in_progress -> completed, only after the start time. */
 export const completeBooking = statusStep('completeBooking', 'completed');
 
-/** confirmed -> no_show: the student did not come. */
+/** confirmed -> no_show: the student did not come (from SCHEDULING.noShowAfterMinutes after the start). */
 export const markNoShow = statusStep('markNoShow', 'no_show');
 
 /** Once a lesson has started (or is under way), only staff cancel or move it: a student or parent asks

@@ -1,10 +1,16 @@
 // Rescheduling a confirmed booking: a new booking at the new time and the old one marked
 // `rescheduled`, in one transaction. The new slot is checked like a new booking (the diary lock,
 // availability with the old booking left out, so a lesson may move into part of its own time); if it
-// is not free nothing changes. The new booking keeps the old one's student, service, place, channel,
-// price and payment, and is confirmed, as the old one was.
-import { eq } from 'drizzle-orm';
-import { bookings } from '../../db/schema/index.js';
+// is not free nothing changes. The new booking keeps the old one's student, service, place, channel and
+// price, and is confirmed, as the old one was. Money follows the booking (issue 15, docs/money.md): its
+// open checkouts and the payment or credit that paid it move to the new booking (payments.booking_id),
+// in the same transaction, so refunds, credit returns and late webhooks act on the live booking; the old
+// one keeps its history (payment_status, payment_id) but takes no payment and returns no credit. The
+// database checks it at commit (bookings_money_moved) and lets a payment move only this way.
+import { and, eq, inArray } from 'drizzle-orm';
+import { bookings, payments } from '../../db/schema/index.js';
+import type { Booking } from '../../db/types.js';
+import type { OperationContext } from '../core/context.js';
 import { canberraDate } from '../../domain/time.js';
 import { HOUR_MS, MINUTE_MS } from '../../domain/wall-clock.js';
 import { actorName } from '../core/actor.js';
@@ -17,6 +23,7 @@ import { assertTransition, refuseOnceStarted } from './lifecycle.js';
 import { SCHEDULING } from './rules.js';
 import { loadInstructor, loadService } from './schedule-data.js';
 import { bookingInScope } from './scope.js';
+import { lockBookingStudentKey } from './student-lock.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 export interface RescheduleBookingResult {
@@ -31,6 +38,7 @@ export const rescheduleBooking = defineOperation({
   kind: 'write',
   input: rescheduleBookingInput,
   async run(ctx, input): Promise<RescheduleBookingResult> {
+    await lockBookingStudentKey(ctx, input.bookingId); // the student before the booking (./student-lock.ts)
     const { booking: old } = await bookingInScope(ctx, input.bookingId);
     const now = clockOf(ctx, input.now);
     refuseOnceStarted(ctx, old, now, 'reschedule');
@@ -42,6 +50,8 @@ export const rescheduleBooking = defineOperation({
     // The old booking first: it stops holding its time before the new one takes part of it.
     const [previous] = await ctx.tx.update(bookings).set({ status: 'rescheduled' }).where(eq(bookings.id, old.id)).returning(bookingColumns);
     const a = ctx.actor;
+    // Money follows the booking: the payment that paid the old booking (and its status) goes with it.
+    const moved = await movableMoney(ctx, old);
     const [booking] = await ctx.tx
       .insert(bookings)
       .values({
@@ -56,8 +66,9 @@ export const rescheduleBooking = defineOperation({
         pickupAddress: old.pickupAddress,
         suburb: old.suburb,
         status: 'confirmed',
-        paymentStatus: old.paymentStatus,
-        paymentId: old.paymentId,
+        paymentStatus: moved.paid ? old.paymentStatus : old.paymentStatus === 'waived' ? 'waived' : 'unpaid',
+        paymentId: moved.paid ? old.paymentId : null,
+        rescheduledFrom: old.id,
         amountCents: old.amountCents,
         bookedVia: old.bookedVia,
         bookedBy: actorName(a),
@@ -68,6 +79,7 @@ export const rescheduleBooking = defineOperation({
         createdAt: now,
       })
       .returning(bookingColumns);
+    const movedPaymentIds = await moveMoney(ctx, old.id, booking.id);
     await recordAudit(ctx, {
       eventType: 'BOOKING_RESCHEDULED',
       subjectType: 'booking',
@@ -76,8 +88,35 @@ export const rescheduleBooking = defineOperation({
         newBookingId: booking.id, studentId: old.studentId, instructorId: old.instructorId,
         from: old.startTime.toISOString(), to: booking.startTime.toISOString(),
         lateReschedule: old.startTime.getTime() - now.getTime() < SCHEDULING.lateCancellationHours * HOUR_MS,
+        movedPaymentIds,
       },
     });
     return { previous, booking };
   },
 });
+
+/** Payment statuses whose money (or checkout) is live: they move with a rescheduled booking. Failed and
+ *  refunded payments stay with the old booking as its history. */
+const LIVE_PAYMENT_STATUSES = ['pending', 'processing', 'completed', 'partially_refunded', 'disputed'] as const;
+
+/** Whether the payment that paid the booking (bookings.payment_id) is live, so it and the booking's
+ *  payment status go to the new booking. The payments are locked after the booking (bookingInScope). */
+async function movableMoney(ctx: OperationContext, old: Booking): Promise<{ paid: boolean }> {
+  if (!old.paymentId) return { paid: false };
+  const [payment] = await ctx.tx
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.id, old.paymentId), eq(payments.bookingId, old.id), inArray(payments.status, LIVE_PAYMENT_STATUSES)))
+    .for('update');
+  return { paid: payment !== undefined };
+}
+
+/** Moves every live payment of the old booking (the one that paid it, open checkouts) to the new one. */
+async function moveMoney(ctx: OperationContext, oldId: string, newId: string): Promise<string[]> {
+  const rows = await ctx.tx
+    .update(payments)
+    .set({ bookingId: newId })
+    .where(and(eq(payments.bookingId, oldId), inArray(payments.status, LIVE_PAYMENT_STATUSES)))
+    .returning({ id: payments.id });
+  return rows.map((r) => r.id);
+}

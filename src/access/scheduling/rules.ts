@@ -11,6 +11,10 @@ export interface SchedulingSettings {
   readonly holdMinutes: number;
   /** Cancelling less than this many hours before the start is a late cancellation (recorded, not refused; fee 0 for now). */
   readonly lateCancellationHours: number;
+  /** A lesson may be started (startBooking) from this many minutes before its start time. */
+  readonly startEarlyMinutes: number;
+  /** A lesson may be marked a no-show (markNoShow) from this many minutes after its start time. */
+  readonly noShowAfterMinutes: number;
 }
 
 export const SCHEDULING: SchedulingSettings = Object.freeze({
@@ -18,7 +22,24 @@ export const SCHEDULING: SchedulingSettings = Object.freeze({
   horizonDays: 60,
   holdMinutes: 30,
   lateCancellationHours: 24,
+  startEarlyMinutes: 30,
+  noShowAfterMinutes: 15,
 });
+
+/** From when each booking step may be taken, for a lesson starting at `start` (completeBooking: only
+ *  after the start; the instant itself is refused). */
+export function stepAllowedFrom(step: 'in_progress' | 'completed' | 'no_show', start: Date): { from: Date; inclusive: boolean } {
+  const minute = 60_000;
+  if (step === 'in_progress') return { from: new Date(start.getTime() - SCHEDULING.startEarlyMinutes * minute), inclusive: true };
+  if (step === 'no_show') return { from: new Date(start.getTime() + SCHEDULING.noShowAfterMinutes * minute), inclusive: true };
+  return { from: start, inclusive: false };
+}
+
+/** Whether a booking step may be taken at `now` (stepAllowedFrom). */
+export function isStepDue(step: 'in_progress' | 'completed' | 'no_show', start: Date, now: Date): boolean {
+  const { from, inclusive } = stepAllowedFrom(step, start);
+  return inclusive ? now.getTime() >= from.getTime() : now.getTime() > from.getTime();
+}
 
 // Whole-hour UTC offsets (Canberra: +10:00, +11:00) keep a grid that divides 60 the same on the
 // Canberra clock and in UTC, which is what lets the slot search step through instants.

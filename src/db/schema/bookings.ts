@@ -55,6 +55,9 @@ export const bookings = pgTable('bookings', {
 
   lessonId: uuid('lesson_id'), // Set once the lesson is recorded; FK fk_bookings_lesson below
 
+  // Added (issue 15): the booking this one replaced by a reschedule (its money moved here). FK below.
+  rescheduledFrom: uuid('rescheduled_from'),
+
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (table): PgTableExtraConfigValue[] => [ // typed: the FKs below close an import cycle (TS7022)
@@ -78,6 +81,14 @@ export const bookings = pgTable('bookings', {
     columns: [table.paymentId],
     foreignColumns: [payments.id],
   }),
+  foreignKey({
+    name: 'fk_bookings_rescheduled_from',
+    columns: [table.rescheduledFrom],
+    foreignColumns: [table.id],
+  }),
+  // A booking is replaced by one booking at most.
+  uniqueIndex('bookings_rescheduled_from_unique').on(table.rescheduledFrom),
+  check('bookings_rescheduled_from_check', sql`rescheduled_from <> id`),
   checkOneOf('bookings_status_check', 'status', BOOKING_STATUSES),
   checkOneOf('bookings_payment_status_check', 'payment_status', BOOKING_PAYMENT_STATUSES),
   checkOneOf('bookings_booked_via_check', 'booked_via', BOOKING_CHANNELS),

@@ -58,6 +58,13 @@ export const payments = pgTable('payments', {
   discountCents: integer('discount_cents').notNull().default(0), // taken off the price by the voucher
   // The package a 'package_credit' payment took its credit from; FK fk_payments_student_package below
   studentPackageId: uuid('student_package_id'),
+  // Added (issue 15). When the payment completed: the database's clock, set by payments_money_rules
+  // (migration 0023), never by a caller; NULL until then.
+  completedAt: timestamptz('completed_at'),
+  // Added (issue 15). The money was taken for a booking cancelled meanwhile (a late webhook): the
+  // payment completed, the booking stays unpaid, and the school owes a refund. Set by the database
+  // (payments_money_rules), never by a caller; it stays as the record (status 'refunded' says it was done).
+  needsRefund: boolean('needs_refund').notNull().default(false),
 
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -101,6 +108,12 @@ export const payments = pgTable('payments', {
     foreignColumns: [studentPackages.id],
   }),
   check('payments_student_package_id_check', sql`student_package_id IS NULL OR payment_method = 'package_credit'`),
+  // Added (issue 15): a payment has completed exactly when it records when.
+  check(
+    'payments_completed_at_check',
+    sql`(completed_at IS NOT NULL) = (status IN ('completed', 'partially_refunded', 'refunded', 'disputed'))`,
+  ),
+  check('payments_needs_refund_check', sql`NOT needs_refund OR booking_id IS NOT NULL`),
 ]);
 
 // ─────────────────────────────────────────────
