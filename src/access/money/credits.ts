@@ -37,7 +37,7 @@ export const redeemCredit = defineOperation({
   async run(ctx, { bookingId }): Promise<CreditResult> {
     const { student } = await ctx.student(await studentOfBooking(ctx, bookingId), { lock: true });
     const booking = await lockStudentBooking(ctx, student.id, bookingId);
-    await assertUnpaid(ctx, booking);
+    assertUnpaid(booking);
     const candidates = await ctx.tx
       .select({
         id: studentPackages.id, packageId: studentPackages.packageId, status: studentPackages.status, creditsTotal: studentPackages.creditsTotal,

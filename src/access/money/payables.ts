@@ -37,7 +37,7 @@ export async function loadPayable(
 ): Promise<Payable> {
   if (what.bookingId) {
     const booking = await lockStudentBooking(ctx, studentId, what.bookingId);
-    await assertUnpaid(ctx, booking, statuses);
+    assertUnpaid(booking, statuses);
     const [service] = await ctx.tx.select({ name: services.name, category: services.category }).from(services).where(eq(services.id, booking.serviceId));
     return {
       purchase: { kind: 'booking', priceCents: booking.amountCents, serviceId: booking.serviceId, serviceCategory: service.category },
@@ -51,11 +51,26 @@ export async function loadPayable(
   return { purchase: { kind: 'package', priceCents: pkg.priceCents }, booking: null, pkg, description: pkg.name };
 }
 
+/** A booking as a payment sees it: the row, whether its pending hold has run out (by the database's
+ *  clock) and the open checkout on it, if any, read with the row in one statement. */
+export type PayableBooking = Booking & { readonly holdOver: boolean; readonly openPaymentId: string | null };
+
 /** The student's booking, locked FOR UPDATE; NOT_FOUND when it is not theirs. */
-export async function lockStudentBooking(ctx: OperationContext, studentId: string, bookingId: string): Promise<Booking> {
-  const [booking] = await ctx.tx.select().from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.studentId, studentId))).for('update');
-  if (!booking) throw new NotFoundError(`booking ${bookingId} not found`);
-  return booking;
+export async function lockStudentBooking(ctx: OperationContext, studentId: string, bookingId: string): Promise<PayableBooking> {
+  const [row] = await ctx.tx
+    .select({
+      booking: bookings,
+      // (qualified by hand: drizzle drops the table name of columns in a one-table select, and the
+      // subquery's "id" would be the payment's own)
+      holdOver: sql<boolean>`"bookings"."created_at" + make_interval(mins => ${SCHEDULING.holdMinutes}::int) <= now()`,
+      openPaymentId: sql<string | null>`(select open.id from ${payments} open
+        where open.booking_id = "bookings"."id" and open.status in (${sql.join(OPEN_PAYMENT_STATUSES.map((status) => sql`${status}`), sql`, `)}) limit 1)`,
+    })
+    .from(bookings)
+    .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, studentId)))
+    .for('update', { of: bookings });
+  if (!row) throw new NotFoundError(`booking ${bookingId} not found`);
+  return { ...row.booking, holdOver: row.holdOver, openPaymentId: row.openPaymentId };
 }
 
 /** Booking statuses that take a checkout or a credit: the lesson is still ahead (issue 15). */
@@ -67,23 +82,17 @@ export const MANUALLY_PAYABLE_BOOKING_STATUSES = ['pending', 'confirmed', 'in_pr
  * A booking that can take a payment or a credit: pending (its hold not run out, by the database's
  * clock) or confirmed (or, for money taken in person, under way or over), unpaid, no checkout open.
  */
-export async function assertUnpaid(ctx: OperationContext, booking: Booking, statuses: readonly string[] = PAYABLE_BOOKING_STATUSES): Promise<void> {
+export function assertUnpaid(booking: PayableBooking, statuses: readonly string[] = PAYABLE_BOOKING_STATUSES): void {
   if (!statuses.includes(booking.status)) {
     throw new NotPayableError(`booking ${booking.id} is ${booking.status}`);
   }
-  if (booking.status === 'pending') {
-    const [hold] = await ctx.tx
-      .select({ over: sql<boolean>`${bookings.createdAt} + make_interval(mins => ${SCHEDULING.holdMinutes}::int) <= now()` })
-      .from(bookings)
-      .where(eq(bookings.id, booking.id));
-    if (hold.over) throw new NotPayableError(`booking ${booking.id} is pending and its ${SCHEDULING.holdMinutes}-minute hold has run out`);
+  if (booking.status === 'pending' && booking.holdOver) {
+    throw new NotPayableError(`booking ${booking.id} is pending and its ${SCHEDULING.holdMinutes}-minute hold has run out`);
   }
   if (booking.paymentStatus !== 'unpaid') throw new AlreadyPaidError(`booking ${booking.id} is ${booking.paymentStatus.replace('_', ' ')} already`);
-  const [open] = await ctx.tx
-    .select({ id: payments.id })
-    .from(payments)
-    .where(and(eq(payments.bookingId, booking.id), inArray(payments.status, OPEN_PAYMENT_STATUSES)));
-  if (open) throw new PaymentInProgressError(`booking ${booking.id} has a checkout open (payment ${open.id}): complete or fail it first`, open.id);
+  if (booking.openPaymentId) {
+    throw new PaymentInProgressError(`booking ${booking.id} has a checkout open (payment ${booking.openPaymentId}): complete or fail it first`, booking.openPaymentId);
+  }
 }
 
 /** The student's booking a credit is about: the booking's student, or NOT_FOUND for a prospect's booking. */
