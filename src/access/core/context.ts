@@ -4,7 +4,7 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Transaction } from '../../db/engines/handle.js';
 import { ForbiddenError, NotFoundError } from '../../db/errors.js';
-import { lessons, parentStudentLinks, students } from '../../db/schema/index.js';
+import { bookings, lessons, parentStudentLinks, students } from '../../db/schema/index.js';
 import type { Lesson, ParentStudentLink, Student } from '../../db/types.js';
 import { columnOf, type MatrixColumn, type ResolvedActor } from './actor.js';
 import { RIGHTS, type Cell, type OperationName, type ParentFlag, type Right } from './rights.js';
@@ -80,9 +80,22 @@ export class OperationContext {
    * `lock` takes the student row FOR UPDATE, to serialize writes about one student.
    */
   async student(studentId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
-    const query = this.tx.select({ student: students, link: parentStudentLinks }).from(students).leftJoin(parentStudentLinks, this.ownLink()).where(eq(students.id, studentId));
+    return this.studentWhere(eq(students.id, studentId), `student ${studentId}`, options);
+  }
+
+  /**
+   * The student of a booking, checked like student() and found in the same statement (a prospect's
+   * booking has none: NOT_FOUND, as for a booking the actor cannot see).
+   */
+  async studentOfBooking(bookingId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
+    const ofBooking = sql`${students.id} = (select b.student_id from ${bookings} b where b.id = ${bookingId})`;
+    return this.studentWhere(ofBooking, `booking ${bookingId}`, options);
+  }
+
+  private async studentWhere(where: SQL, what: string, options: { lock?: boolean }): Promise<ScopedStudent> {
+    const query = this.tx.select({ student: students, link: parentStudentLinks }).from(students).leftJoin(parentStudentLinks, this.ownLink()).where(where);
     const [row] = await (options.lock ? query.for('update', { of: students }) : query);
-    return this.scope(row, `student ${studentId}`);
+    return this.scope(row, what);
   }
 
   /** A lesson and its student, checked like student(), in one statement; the lesson row is locked when `lock`. */

@@ -10,7 +10,7 @@ import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { CreditNotReturnableError, NoCreditsError } from './errors.js';
 import { bookingInput, jobInput } from './inputs.js';
-import { assertUnpaid, lockStudentBooking, studentOfBooking } from './payables.js';
+import { assertUnpaid, lockStudentBooking } from './payables.js';
 import { choosePackage, isLowOnCredits } from './rules.js';
 
 export interface CreditResult {
@@ -35,7 +35,7 @@ export const redeemCredit = defineOperation({
   kind: 'write',
   input: bookingInput,
   async run(ctx, { bookingId }): Promise<CreditResult> {
-    const { student } = await ctx.student(await studentOfBooking(ctx, bookingId), { lock: true });
+    const { student } = await ctx.studentOfBooking(bookingId, { lock: true });
     const booking = await lockStudentBooking(ctx, student.id, bookingId);
     assertUnpaid(booking);
     const candidates = await ctx.tx
@@ -87,7 +87,7 @@ export const returnCredit = defineOperation({
   kind: 'write',
   input: bookingInput,
   async run(ctx, { bookingId }): Promise<CreditResult> {
-    const { student } = await ctx.student(await studentOfBooking(ctx, bookingId), { lock: true });
+    const { student } = await ctx.studentOfBooking(bookingId, { lock: true });
     const booking = await lockStudentBooking(ctx, student.id, bookingId);
     if (booking.status !== 'cancelled' && booking.status !== 'rescheduled') {
       throw new CreditNotReturnableError(`booking ${booking.id} is ${booking.status}: a credit comes back when the booking is cancelled`, 'booking_active');

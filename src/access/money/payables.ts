@@ -95,13 +95,6 @@ export function assertUnpaid(booking: PayableBooking, statuses: readonly string[
   }
 }
 
-/** The student's booking a credit is about: the booking's student, or NOT_FOUND for a prospect's booking. */
-export async function studentOfBooking(ctx: OperationContext, bookingId: string): Promise<string> {
-  const [row] = await ctx.tx.select({ studentId: bookings.studentId }).from(bookings).where(eq(bookings.id, bookingId));
-  if (!row?.studentId) throw new NotFoundError(`booking ${bookingId} not found`);
-  return row.studentId;
-}
-
 export interface Reservation {
   voucher: Voucher;
   discountCents: number;
