@@ -25,6 +25,9 @@ const FLAG_COLUMN: Record<ParentFlag, keyof typeof parentStudentLinks.$inferSele
   canBookLessons: 'canBookLessons',
 };
 
+/** How ctx.student() locks the student's row: FOR UPDATE (true), FOR KEY SHARE, or not at all. */
+export type StudentLock = boolean | 'key share';
+
 export class OperationContext {
   /** Set by the checks below; defineOperation refuses to return a result without it. */
   authorized = false;
@@ -77,9 +80,10 @@ export class OperationContext {
   /**
    * The student this operation acts on. NOT_FOUND if the actor cannot see them (or the data is
    * hidden from this kind of actor), FORBIDDEN if it can see them but may not do this.
-   * `lock` takes the student row FOR UPDATE, to serialize writes about one student.
+   * `lock` takes the student row FOR UPDATE, to serialize writes about one student ('key share': only
+   * keeps it from being deleted or re-keyed, as a new row's foreign key to it would).
    */
-  async student(studentId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
+  async student(studentId: string, options: { lock?: StudentLock } = {}): Promise<ScopedStudent> {
     return this.studentWhere(eq(students.id, studentId), `student ${studentId}`, options);
   }
 
@@ -87,14 +91,14 @@ export class OperationContext {
    * The student of a booking, checked like student() and found in the same statement (a prospect's
    * booking has none: NOT_FOUND, as for a booking the actor cannot see).
    */
-  async studentOfBooking(bookingId: string, options: { lock?: boolean } = {}): Promise<ScopedStudent> {
+  async studentOfBooking(bookingId: string, options: { lock?: StudentLock } = {}): Promise<ScopedStudent> {
     const ofBooking = sql`${students.id} = (select b.student_id from ${bookings} b where b.id = ${bookingId})`;
     return this.studentWhere(ofBooking, `booking ${bookingId}`, options);
   }
 
-  private async studentWhere(where: SQL, what: string, options: { lock?: boolean }): Promise<ScopedStudent> {
+  private async studentWhere(where: SQL, what: string, { lock }: { lock?: StudentLock }): Promise<ScopedStudent> {
     const query = this.tx.select({ student: students, link: parentStudentLinks }).from(students).leftJoin(parentStudentLinks, this.ownLink()).where(where);
-    const [row] = await (options.lock ? query.for('update', { of: students }) : query);
+    const [row] = await (lock ? query.for(lock === 'key share' ? 'key share' : 'update', { of: students }) : query);
     return this.scope(row, what);
   }
 

@@ -16,8 +16,7 @@ import { clockOf } from './clock.js';
 import { expireHolds, lockDiary } from './diary.js';
 import { SlotUnavailableError } from './errors.js';
 import { createBookingInput } from './inputs.js';
-import { loadInstructor, loadSchedule, loadService, type ScheduleInstructor, type ScheduleService } from './schedule-data.js';
-import { lockStudentKey } from './student-lock.js';
+import { loadInstructorAndService, loadSchedule, type ScheduleInstructor, type ScheduleService } from './schedule-data.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 /** Who sees the student decides who may book for them; a prospect is booked by admins and agents only. */
@@ -28,7 +27,8 @@ async function checkWho(ctx: OperationContext, input: { studentId?: string | nul
     if (!contact) throw new NotFoundError(`contact ${input.contactId} not found`);
     return;
   }
-  const { student } = await ctx.student(input.studentId);
+  // FOR KEY SHARE: the student before any booking row (./student-lock.ts), in the same statement
+  const { student } = await ctx.student(input.studentId, { lock: 'key share' });
   if (student.instructorId !== input.instructorId) {
     throw new ValidationError('instructorId: a student books with their own instructor', [`instructorId: the student's instructor is ${student.instructorId}`], ['instructorId']);
   }
@@ -71,13 +71,11 @@ export const createBooking = defineOperation({
   async run(ctx, input): Promise<BookingView> {
     await checkWho(ctx, input);
     const now = clockOf(ctx, input.now);
-    const instructor = await loadInstructor(ctx.tx, input.instructorId);
-    const service = await loadService(ctx.tx, input.serviceId);
+    const { instructor, service } = await loadInstructorAndService(ctx.tx, input.instructorId, input.serviceId);
     const kind = ctx.actor.kind;
     if (!service.isBookableOnline && kind !== 'admin' && kind !== 'instructor') {
       throw new ForbiddenError(`service ${service.id} is booked through the school, not online`);
     }
-    await lockStudentKey(ctx, input.studentId); // before claimSlot cancels expired holds (./student-lock.ts)
     await claimSlot(ctx, instructor, service, input.start, now);
     const [booking] = await ctx.tx
       .insert(bookings)

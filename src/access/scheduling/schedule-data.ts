@@ -44,6 +44,18 @@ export async function loadService(db: DatabaseOrTransaction, serviceId: string) 
   return row;
 }
 
+/** loadInstructor and loadService in one statement (one round trip): the same rows, the same NOT_FOUNDs. */
+export async function loadInstructorAndService(db: DatabaseOrTransaction, instructorId: string, serviceId: string) {
+  const [row] = await db
+    .select({ instructor: instructorColumns, service: serviceColumns })
+    .from(instructors)
+    .leftJoin(services, eq(services.id, serviceId))
+    .where(eq(instructors.id, instructorId));
+  if (!row || row.instructor.status !== 'active') throw new NotFoundError(`instructor ${instructorId} not found`);
+  if (!row.service || !row.service.isActive) throw new NotFoundError(`service ${serviceId} not found`);
+  return { instructor: row.instructor as ScheduleInstructor, service: row.service as ScheduleService };
+}
+
 /**
  * Rules, overrides and bookings of the instructor for lessons starting in [from, to). The margin
  * (a day plus the buffer) covers a lesson running past midnight, the buffer around the window's

@@ -8,7 +8,7 @@ import { DAY_MS } from '../../domain/wall-clock.js';
 import { id, instant, parseInput } from '../core/validation.js';
 import { availableSlots, type Slot } from './availability.js';
 import { SCHEDULING } from './rules.js';
-import { loadInstructor, loadSchedule, loadService } from './schedule-data.js';
+import { loadInstructorAndService, loadSchedule } from './schedule-data.js';
 
 /** The longest window one call answers: the horizon, and a day either side for time zones. */
 const MAX_WINDOW_MS = (SCHEDULING.horizonDays + 2) * DAY_MS;
@@ -33,8 +33,7 @@ export async function getAvailableSlots(db: DatabaseOrTransaction, rawInput: z.i
   const input = parseInput(getAvailableSlotsInput, rawInput);
   const now = input.now ?? new Date();
   return mapDbErrors(async () => {
-    const instructor = await loadInstructor(db, input.instructorId);
-    const service = await loadService(db, input.serviceId);
+    const { instructor, service } = await loadInstructorAndService(db, input.instructorId, input.serviceId);
     // Nothing can start before now or after the horizon: load no more than that (and never the past
     // diary, whose gaps would show past lessons).
     const from = new Date(Math.max(input.from.getTime(), now.getTime()));
