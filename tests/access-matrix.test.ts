@@ -11,7 +11,7 @@ import * as access from '../src/access/index.js';
 import { RIGHTS, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
 import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
-import { availabilityOverrides, bookings, ragDocuments } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings, contacts, ragDocuments } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { queryRows } from '../src/db/sql.js';
@@ -58,6 +58,13 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
     access.linkInstructor(t.db, a, {
       clerkId: `user_matrix${uniqueDigits()}`, adiNumber: `M${uniqueDigits()}`, adiExpiry: '2028-06-30', firstName: 'New', lastName: 'Instructor', email: 'new@example.com',
     }),
+  createContact: (a) => access.createContact(t.db, a, { firstName: 'Casey', phone: freshPhone(), source: 'website' }),
+  findOrCreateContact: (a) => access.findOrCreateContact(t.db, a, { firstName: 'Casey', phone: freshPhone(), source: 'sms' }),
+  updateContact: async (a) => access.updateContact(t.db, a, { contactId: await contactOf(a), firstName: 'Casey-Lee' }),
+  setLifecycleStage: async (a) => access.setLifecycleStage(t.db, a, { contactId: await contactOf(a), stage: 'lead' }),
+  recordInteraction: async (a) => access.recordInteraction(t.db, a, { contactId: await contactOf(a), channel: 'phone' }),
+  deleteContact: async (a) => access.deleteContact(t.db, a, { contactId: await contactOf(a) }),
+  listContacts: (a) => access.listContacts(t.db, a, {}),
   listLessons: (a) => access.listLessons(t.db, a, { studentId: w.student.id }),
   listBridgeForms: (a) => access.listBridgeForms(t.db, a, { studentId: w.student.id }),
   recordLesson: (a) => access.recordLesson(t.db, a, { studentId: w.student.id, startTime: '2026-12-05T10:00:00+11:00', endTime: '2026-12-05T11:00:00+11:00' }),
@@ -102,6 +109,16 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   archiveDocument: async (a) => access.archiveDocument(t.db, a, { documentId: await documentToArchive() }),
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
 };
+
+// ─── Contacts (issue 17): a contact assigned to the calling instructor (the world's for anyone else), so
+// an allowed instructor meets their own contact; visibility between instructors is tests/contacts.test.ts' ───
+let phones = 0;
+const freshPhone = () => `+614${String(10_000_000 + phones++).padStart(8, '0')}`;
+async function contactOf(a: Actor): Promise<string> {
+  const instructorId = 'userId' in a && a.userId === w.otherInstructor.userId ? w.otherInstructor.id : w.instructor.id;
+  const [row] = await t.db.insert(contacts).values({ firstName: 'Casey', phone: freshPhone(), instructorId }).returning();
+  return row.id;
+}
 
 // ─── Knowledge (issue 11): a valid embedding, and an indexed document for each archive call ───
 const oneHot = (i: number) => Array.from({ length: 3072 }, (_, j) => (j === i ? 1 : 0));

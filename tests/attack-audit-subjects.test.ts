@@ -47,6 +47,6 @@ describe('appendAuditEvent subjects', () => {
   });
 
   it('lists every subject the access layer writes about', () => {
-    expect([...AUDIT_SUBJECTS].sort()).toEqual(['booking', 'instructor', 'lesson', 'payment', 'rag_document', 'student', 'student_package']);
+    expect([...AUDIT_SUBJECTS].sort()).toEqual(['booking', 'contact', 'instructor', 'lesson', 'payment', 'rag_document', 'student', 'student_package']);
   });
 });

@@ -33,6 +33,7 @@ const BOOKING_LIFECYCLE_REASON = 'booking status transitions, cancellation field
 const MONEY_REASON = 'money (issue 10): which voucher and package a payment used, invoice numbers given by the database (unique, gapless per Canberra year), one payment per gateway payment, payment status moves';
 const MONEY_FOLLOWS_REASON = 'money follows the booking (issue 15): a reschedule names the booking it replaced and moves its payments; a cancelled booking is never paid; a completed payment is final, records completed_at, and is flagged needs_refund when its booking was cancelled first';
 const FINAL_DRIVE_REASON = 'the final drive stays what it was (issue 15): a lesson a competency row names is frozen; the certificate judges the final drive by its lesson as it stands, and refuses a suspended student';
+const CONTACTS_REASON = 'contacts (issue 17): one live contact per E.164 phone and per email, the lifecycle state machine of SPEC-05 and the first touch kept, by the database';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -135,6 +136,9 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'trigger', match: /^(bookings_money_follows|bookings_money_moved)$/, reason: MONEY_FOLLOWS_REASON },
   { kind: 'function', match: /^(nd_lesson_as_it_stands|nd_final_drive_lesson_problem|nd_final_drive_problem|student_competencies_lock_lesson)$/, reason: FINAL_DRIVE_REASON },
   { kind: 'trigger', match: 'competency_a_lock_lesson', reason: FINAL_DRIVE_REASON },
+  { kind: 'index', match: /^contacts_(phone|email)_live_unique$/, reason: CONTACTS_REASON },
+  { kind: 'function', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
+  { kind: 'trigger', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {

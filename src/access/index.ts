@@ -15,6 +15,11 @@ export { getStudent, setParentPermissions, type ParentPermissionsResult } from '
 export type { StudentView } from './people/views.js';
 export { linkInstructor, isPlaceholderUserId, InstructorLinkConflictError, type LinkInstructorInput, type LinkInstructorResult } from './people/instructors.js';
 
+// Contacts (issue 17, SPEC-05)
+export { createContact, findOrCreateContact, updateContact, setLifecycleStage, recordInteraction, deleteContact, listContacts, type FoundContact } from './crm/contacts.js';
+export type { ContactView } from './crm/views.js';
+export { normalizePhone, normalizeEmail, LIFECYCLE_TRANSITIONS, canMoveLifecycle, DEFAULT_PHONE_REGION } from './crm/rules.js';
+
 // Logbook
 export { recordLesson, recordLessonCorrection } from './logbook/record.js';
 export { signLessonAsInstructor, signLessonAsStudent, disputeLesson } from './logbook/signing.js';

@@ -38,6 +38,10 @@ export const NEXDRIVE_SQLSTATE = {
   /** Money on a booking that cannot take it: a cancelled or rescheduled booking marked paid, a checkout
    *  for one, a payment left on a rescheduled booking (its money follows the booking that replaced it). */
   notPayable: 'ND032',
+  /** A contact's lifecycle stage moved in a way SPEC-05's state machine does not allow (issue 17). */
+  contactTransition: 'ND040',
+  /** Where a contact first came from (source, UTM fields, first_contact_at) changed once set (issue 17). */
+  contactFirstTouch: 'ND041',
 } as const;
 
 export type DbErrorCode =
@@ -65,6 +69,8 @@ export type DbErrorCode =
   | 'BOOKING_FROZEN'
   | 'INVOICE_NUMBER_REFUSED'
   | 'NOT_PAYABLE'
+  | 'CONTACT_FIRST_TOUCH_FROZEN'
+  | 'DUPLICATE_CONTACT'
   | 'DUPLICATE_GATEWAY_PAYMENT'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
@@ -185,6 +191,8 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.invoiceNumberRefused]: 'INVOICE_NUMBER_REFUSED',
   [NEXDRIVE_SQLSTATE.paymentTransition]: 'INVALID_TRANSITION',
   [NEXDRIVE_SQLSTATE.notPayable]: 'NOT_PAYABLE',
+  [NEXDRIVE_SQLSTATE.contactTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.contactFirstTouch]: 'CONTACT_FIRST_TOUCH_FROZEN',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */
@@ -193,6 +201,9 @@ const CODE_BY_CONSTRAINT: Record<string, DbErrorCode> = {
   idx_bookings_no_overlap: 'BOOKING_OVERLAP',
   /** One gateway payment completes one payment (issue 10). */
   payments_gateway_payment_unique: 'DUPLICATE_GATEWAY_PAYMENT',
+  /** One live contact per phone and per email (issue 17). */
+  contacts_phone_live_unique: 'DUPLICATE_CONTACT',
+  contacts_email_live_unique: 'DUPLICATE_CONTACT',
 };
 
 /** Translates any error from a query into a typed error; errors that are already typed pass through. */

@@ -13,10 +13,11 @@ import { isOperationEventType, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { boundedJson, id, text } from '../core/validation.js';
+import { contactInScope } from '../crm/scope.js';
 import { bookingInScope } from '../scheduling/scope.js';
 
 /** What an audit entry may be about: the rows the access layer's own entries name. */
-export const AUDIT_SUBJECTS = ['student', 'lesson', 'booking', 'payment', 'student_package', 'instructor', 'rag_document'] as const;
+export const AUDIT_SUBJECTS = ['student', 'lesson', 'booking', 'payment', 'student_package', 'instructor', 'rag_document', 'contact'] as const;
 export type AuditSubject = (typeof AUDIT_SUBJECTS)[number];
 
 export const appendAuditEventInput = z.strictObject({
@@ -83,6 +84,8 @@ async function checkSubjectVisible(ctx: OperationContext, type: AuditSubject, su
       }
       return ctx.school();
     }
+    case 'contact':
+      return void (await contactInScope(ctx, subjectId));
     case 'rag_document': {
       const [row] = await ctx.tx.select({ id: ragDocuments.id }).from(ragDocuments).where(eq(ragDocuments.id, subjectId));
       if (!row) throw new NotFoundError(`rag_document ${subjectId} not found`);

@@ -49,6 +49,16 @@ export const RIGHTS = {
   setParentPermissions: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
   linkInstructor: { over: 'school', ...adminsOnly, cli: 'allow' },
 
+  // contacts (issue 17, SPEC-05): admins every contact, an instructor their own; an AI agent only finds
+  // or creates one by the phone it is talking to (src/access/crm/contacts.ts)
+  createContact: { over: 'school', ...staff },
+  findOrCreateContact: { over: 'school', ...staff, agent: 'allow' },
+  updateContact: { over: 'school', ...staff },
+  setLifecycleStage: { over: 'school', ...staff },
+  recordInteraction: { over: 'school', ...staff },
+  deleteContact: { over: 'school', ...staff },
+  listContacts: { over: 'school', ...staff },
+
   // logbook (lessons, signatures, bridge forms)
   listLessons: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
   listBridgeForms: { over: 'student', parentNeeds: 'canViewBridgeForms', ...everyone },
