@@ -1,4 +1,4 @@
-// npm run db:serve: serves the embedded PGlite database on a local port, so psql, Drizzle Studio and
+// nexdrive-db serve (npm run db:serve): serves the embedded PGlite database on a local port, so psql, Drizzle Studio and
 // any PostgreSQL client can open it (drizzle-kit cannot open PGlite with its extensions itself).
 //   npm run db:serve [-- --port=5433]     then: psql postgres://postgres@127.0.0.1:5433/postgres
 // PGlite has one connection: clients share it and take turns (engines/pglite-server.ts). The folder's
@@ -9,10 +9,14 @@ import { ConfigError } from '../db/errors.js';
 import { openPglite } from '../db/engines/pglite.js';
 import { PgliteTurnServer } from '../db/engines/pglite-server.js';
 import { runMigrations } from '../db/migrate.js';
-import { parseFlags, runCommand } from './run.js';
+import { parseCommandArgs, runCommand } from './run.js';
 
 runCommand(async () => {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = parseCommandArgs({
+    usage: 'nexdrive-db serve [--port=5433]   (npm run db:serve -- ...)',
+    help: 'Serves the embedded database (PGLITE_DATA_DIR, default .data/pglite) on 127.0.0.1, after migrating it.\n  --port=N  TCP port (default PGLITE_PORT or 5433; 0 picks a free one)',
+    options: { port: { type: 'string' } },
+  });
   const port = Number(flags.port ?? process.env.PGLITE_PORT ?? 5433);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a TCP port, got "${flags.port}"`);
   const target = resolveConnectionTarget();

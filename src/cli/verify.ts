@@ -1,4 +1,4 @@
-// npm run db:verify [-- --json] [--digest=FILE] [--since=FILE]
+// nexdrive-db verify (npm run db:verify) [-- --json] [--digest=FILE] [--since=FILE]
 // Recomputes every hash chain independently of the database's own functions.
 // Exit code: 0 all chains intact, 1 a chain is broken, 2 verify could not run (the reason is printed).
 //   --digest=FILE  after a clean verify, write each chain's head (position, hash, time) to FILE
@@ -7,9 +7,8 @@ import { ConfigError } from '../db/errors.js';
 import { digestFromResult, readDigest, writeDigest } from '../integrity/digest.js';
 import { formatVerifyResult } from '../integrity/format.js';
 import { verifyChains } from '../integrity/verify.js';
-import { parseFlags, runCommand, withDb } from './run.js';
+import { parseCommandArgs, runCommand, withDb } from './run.js';
 
-const KNOWN = new Set(['json', 'digest', 'since', 'batch-size']);
 const CANNOT_RUN = 2;
 
 function progressReporter(): (rows: number) => void {
@@ -24,12 +23,17 @@ function progressReporter(): (rows: number) => void {
 }
 
 runCommand(async () => {
-  const flags = parseFlags(process.argv.slice(2));
-  const unknown = Object.keys(flags).filter((f) => !KNOWN.has(f));
-  if (unknown.length) throw new ConfigError(`unknown flag --${unknown[0]}; usage: db:verify [--json] [--digest=FILE] [--since=FILE]`);
-  for (const f of ['digest', 'since'] as const) {
-    if (flags[f] === true) throw new ConfigError(`--${f} needs a file: --${f}=FILE`);
-  }
+  const flags = parseCommandArgs({
+    usage: 'nexdrive-db verify [--json] [--digest=FILE] [--since=FILE] [--batch-size=N]   (npm run db:verify -- ...)',
+    help: [
+      'Recomputes every hash chain outside the database. Exit 0 intact, 1 a chain is broken, 2 could not run.',
+      '  --json          print the result as JSON',
+      '  --digest=FILE   after a clean verify, write each chain head to FILE',
+      '  --since=FILE    also prove every row up to the heads in FILE is unchanged',
+      '  --batch-size=N  rows read per query',
+    ].join('\n'),
+    options: { json: { type: 'boolean' }, digest: { type: 'string' }, since: { type: 'string' }, 'batch-size': { type: 'string' } },
+  });
   const since = typeof flags.since === 'string' ? readDigest(flags.since) : undefined;
   const batchSize = flags['batch-size'] ? Number(flags['batch-size']) : undefined;
   const started = performance.now();

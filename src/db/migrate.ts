@@ -2,14 +2,15 @@
 // Every schema change, including all custom SQL (extensions, functions, triggers, the exclusion
 // constraint, the vector index), is a tracked drizzle migration in drizzle/migrations. Drizzle applies
 // all pending files in one transaction: an error rolls every one of them back, and a re-run applies nothing.
-import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Database, DbHandle } from './engines/handle.js';
 import { NexDriveError } from './errors.js';
+import { packagePath } from './package-root.js';
 import { queryRows } from './sql.js';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle/migrations', import.meta.url));
+/** The migrations shipped with the package (drizzle/migrations beside package.json). */
+export const MIGRATIONS_FOLDER = packagePath('drizzle', 'migrations');
 
 export interface MigrationReport {
   /** Migrations applied by this run (0 on a re-run). */

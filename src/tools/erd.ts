@@ -1,12 +1,12 @@
 // Generates docs/ERD.md, a Mermaid erDiagram of every table, from the drizzle schema itself:
 // columns with their SQL types and keys, and one relationship line per foreign key.
-import { fileURLToPath } from 'node:url';
 import { getTableName } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
+import { packagePath } from '../db/package-root.js';
 import { ALL_TABLES } from '../db/tables.js';
 
 /** Where `npm run db:erd` writes the diagram, and where the schema test expects it: docs/ERD.md. */
-export const ERD_PATH = fileURLToPath(new URL('../../docs/ERD.md', import.meta.url));
+export const ERD_PATH = packagePath('docs', 'ERD.md');
 
 /** Mermaid attribute types are single words: "timestamp with time zone" -> timestamptz, "integer[]" -> integer_array. */
 function mermaidType(sqlType: string): string {

@@ -14,7 +14,8 @@ import { bookingColumns, staffBookingColumns, type BookingView, type StaffBookin
 
 export const listBookingsInput = z
   .strictObject({ studentId: id().optional(), instructorId: id().optional(), from: instant().optional(), to: instant().optional() })
-  .refine((v) => !v.from || !v.to || v.from < v.to, { path: ['to'], message: 'to is after from' });
+  // Compared only as instants: an unparsed `from` is reported by its own field.
+  .refine((v) => !(v.from instanceof Date) || !(v.to instanceof Date) || v.from < v.to, { path: ['to'], message: 'to is after from' });
 
 const listBookingsOperation = defineOperation({
   name: 'listBookings',

@@ -13,10 +13,13 @@ import { loadInstructorAndService, loadSchedule } from './schedule-data.js';
 /** The longest window one call answers: the horizon, and a day either side for time zones. */
 const MAX_WINDOW_MS = (SCHEDULING.horizonDays + 2) * DAY_MS;
 
+const bothInstants = (v: { from: unknown; to: unknown }) => v.from instanceof Date && v.to instanceof Date;
+
 export const getAvailableSlotsInput = z
   .strictObject({ instructorId: id(), serviceId: id(), from: instant(), to: instant(), now: instant().optional() })
-  .refine((v) => v.to > v.from, { path: ['to'], message: 'to is after from' })
-  .refine((v) => v.to.getTime() - v.from.getTime() <= MAX_WINDOW_MS, {
+  // Only when both are instants: an unparsed `from` ('2026-12-10') is reported by its own field.
+  .refine((v) => !bothInstants(v) || v.to > v.from, { path: ['to'], message: 'to is after from' })
+  .refine((v) => !bothInstants(v) || v.to.getTime() - v.from.getTime() <= MAX_WINDOW_MS, {
     path: ['to'],
     message: `a window is at most ${SCHEDULING.horizonDays + 2} days (nothing further than ${SCHEDULING.horizonDays} days ahead can be booked)`,
   });

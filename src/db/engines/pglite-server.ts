@@ -6,6 +6,9 @@
 // runs the other's SQL with its own parameters (tests/embedded-lock.test.ts shows it). Here a
 // client keeps the session from its first message until PostgreSQL answers ReadyForQuery "idle":
 // after its Sync or simple Query, and after the end of any transaction it opened.
+// A startup packet PGlite would answer with FATAL (no user name) ends its one session for good: every
+// later connection failed until db:serve restarted. Such packets are refused here, before PGlite sees
+// them, with the error PostgreSQL gives; each refused or failed client is logged in one line.
 import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer, type PGLiteSocketServerOptions } from '@electric-sql/pglite-socket';
 
@@ -22,6 +25,42 @@ const READY_FOR_QUERY = 0x5a; // 'Z'
 const IDLE = 0x49; // 'I'
 /** Sync: ends an unfinished extended-protocol sequence (and the "skip until Sync" state after an error). */
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
+
+const PROTOCOL_3 = 196608;
+
+/** The parameters of a startup packet (int32 length, int32 protocol, then name\0value\0 pairs, \0). */
+export function startupParameters(message: Uint8Array): Map<string, string> | null {
+  const buf = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  if (buf.length < 9 || buf.readInt32BE(4) !== PROTOCOL_3 || buf.readInt32BE(0) !== buf.length) return null;
+  const parts = buf.subarray(8).toString('utf8').split('\0');
+  // Well formed: pairs, then the empty name that ends the list, then nothing (split leaves one '').
+  if (parts.length < 2 || parts.at(-1) !== '' || parts.at(-2) !== '' || (parts.length - 2) % 2 !== 0) return null;
+  const params = new Map<string, string>();
+  for (let i = 0; i + 1 < parts.length - 2; i += 2) params.set(parts[i], parts[i + 1]);
+  return params;
+}
+
+/** Why PGlite must not see this startup packet, or null if it may. */
+export function startupProblem(message: Uint8Array): string | null {
+  const params = startupParameters(message);
+  if (!params) return 'malformed startup packet';
+  if (!params.get('user')) return 'no PostgreSQL user name specified in startup packet';
+  return null;
+}
+
+/** A FATAL ErrorResponse, as PostgreSQL sends it for a refused startup. */
+function fatal(sqlstate: string, text: string): Uint8Array {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${sqlstate}\0M${text}\0\0`, 'utf8');
+  const message = Buffer.alloc(5 + fields.length);
+  message[0] = 0x45; // 'E'
+  message.writeInt32BE(4 + fields.length, 1);
+  fields.copy(message, 5);
+  return message;
+}
+
+/** One line per failed client on stderr: db:serve keeps serving, and says why one client failed. */
+export type ServeLogger = (line: string) => void;
+const defaultLogger: ServeLogger = (line) => console.error(`db:serve: ${line}`);
 
 function simpleQuery(sql: string): Uint8Array {
   const text = Buffer.from(`${sql}\0`, 'utf8');
@@ -86,10 +125,26 @@ class TurnQueue {
   /** The connection whose turn it is; null when the session is idle. */
   private owner: number | null = null;
   private running = false;
+  /** Connections whose startup packet has been accepted. */
+  private started = new Set<number>();
 
-  constructor(private readonly db: PGlite) {}
+  constructor(
+    private readonly db: PGlite,
+    private readonly log: ServeLogger,
+  ) {}
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    if (!this.started.has(handlerId)) {
+      // A connection's first message (after any SSLRequest, which pglite-socket answers) is its startup.
+      const problem = startupProblem(message);
+      if (problem) {
+        this.log(`client #${handlerId} refused: ${problem}`);
+        const reply = fatal(problem.startsWith('no PostgreSQL user') ? '28000' : '08P01', problem);
+        onData(reply);
+        return Promise.resolve(reply.length);
+      }
+      this.started.add(handlerId);
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ handlerId, message, onData, resolve, reject });
       void this.run();
@@ -101,6 +156,7 @@ class TurnQueue {
   }
 
   clearQueueForHandler(handlerId: number): void {
+    this.started.delete(handlerId);
     this.queue = this.queue.filter((q) => {
       if (q.handlerId !== handlerId) return true;
       q.reject(new Error('Handler disconnected'));
@@ -110,7 +166,9 @@ class TurnQueue {
 
   /** A connection closed: if it was mid-turn, end its sequence and roll back its transaction. */
   async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    this.started.delete(handlerId);
     if (this.owner !== handlerId) return;
+    this.log(`client #${handlerId} disconnected mid-request; its unfinished work was rolled back`);
     try {
       await this.db.runExclusive(async () => {
         await this.db.execProtocolRaw(SYNC);
@@ -145,6 +203,7 @@ class TurnQueue {
           );
         } catch (err) {
           this.owner = null;
+          this.log(`client #${item.handlerId} failed: ${(err as Error).message.split('\n')[0]}`);
           item.reject(err as Error);
           continue;
         }
@@ -160,13 +219,13 @@ class TurnQueue {
 
 /** pglite-socket's server with one connection's turn at a time (see the top of this file). */
 export class PgliteTurnServer extends PGLiteSocketServer {
-  constructor(options: PGLiteSocketServerOptions) {
+  constructor(options: PGLiteSocketServerOptions & { log?: ServeLogger }) {
     super(options);
     const internals = this as unknown as { queryQueue?: { enqueue?: unknown } };
     // The queue is private to pglite-socket (pinned at 0.2.17): fail loudly if a new version moved it.
     if (typeof internals.queryQueue?.enqueue !== 'function') {
       throw new Error('@electric-sql/pglite-socket changed: PgliteTurnServer cannot replace its query queue');
     }
-    (internals as { queryQueue: unknown }).queryQueue = new TurnQueue(options.db);
+    (internals as { queryQueue: unknown }).queryQueue = new TurnQueue(options.db, options.log ?? defaultLogger);
   }
 }

@@ -10,6 +10,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import * as schema from '../schema/index.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { Database, DbHandle } from './handle.js';
+import { unrefPgliteTimers } from './pglite-timers.js';
 
 export const PGLITE_EXTENSIONS = { vector, pgcrypto, btree_gist };
 
@@ -34,6 +35,7 @@ export type PgliteHandle = DbHandle & {
 export function openPgliteSync(options: PgliteOptions): PgliteHandle {
   const inMemory = options.dataDir === 'memory://';
   const lock = inMemory ? null : acquireFolderLock(options.dataDir); // creates the folder too
+  unrefPgliteTimers(); // a script that never calls close() still exits when its work is done
   let client: PGlite;
   try {
     client = new PGlite({

@@ -6,6 +6,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { connectTimeoutMs, redactUrl } from '../config.js';
 import * as schema from '../schema/index.js';
 import { checkPool, withConnectErrors } from './connect.js';
+import { sslFromUrl } from './ssl.js';
 import { type Database, type DbHandle, MIGRATION_LOCK_KEY } from './handle.js';
 
 export interface PostgresOptions {
@@ -19,7 +20,8 @@ export interface PostgresOptions {
 /** Opens a pool; nothing connects until the first query (the lazy `db` of src/db/index.ts uses this). */
 export function openPostgresSync(options: PostgresOptions): DbHandle & { pool: pg.Pool } {
   const Client = withConnectErrors(pg.Client, { timeoutMs: options.connectTimeoutMs ?? connectTimeoutMs() });
-  const pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, Client: Client as unknown as new () => pg.Client });
+  const tls = sslFromUrl(options.url); // sslmode as we read it, without node-postgres' warning
+  const pool = new pg.Pool({ ...tls, max: options.max ?? 10, Client: Client as unknown as new () => pg.Client });
   // An idle client that loses its server emits 'error'; without a listener that kills the process.
   pool.on('error', () => {});
   const db = drizzle({ client: pool, schema }) as unknown as Database;
@@ -29,7 +31,7 @@ export function openPostgresSync(options: PostgresOptions): DbHandle & { pool: p
     pool,
     location: redactUrl(options.url),
     async withMigrationLock(use) {
-      const client = new Client({ connectionString: options.url });
+      const client = new Client({ ...tls });
       await client.connect();
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

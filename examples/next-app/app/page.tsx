@@ -1,0 +1,3 @@
+export default function Home() {
+  return <p>NexDrive example: GET /api/slots, POST /api/bookings (a server action)</p>;
+}
