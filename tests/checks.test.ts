@@ -334,6 +334,9 @@ const cases: CheckCase[] = [
 
   // contacts
   enumCase(contacts, 'contacts_lifecycle_stage_check', validRows.contacts, 'lifecycleStage', LIFECYCLE_STAGES),
+  checkCase(contacts, 'contacts_phone_e164_check', validRows.contacts,
+    { 'a local spelling': { phone: '0412 345 678' }, 'no plus': { phone: '61412345678' }, 'a leading zero country code': { phone: '+0412345678' } },
+    { 'E.164': { phone: '+61412345679' }, 'none': { phone: null } }),
 
   // conversations
   enumCase(conversations, 'conversations_channel_check', validRows.conversations, 'channel', CONVERSATION_CHANNELS),

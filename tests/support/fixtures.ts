@@ -157,7 +157,8 @@ export const validRows = {
     const { student } = await createSchoolBasics(db);
     return { parentId: parent.id, studentId: student.id };
   },
-  contacts: async (_db: DatabaseOrTransaction): Promise<NewContact> => ({ firstName: 'Casey', phone: '+61400000000' }),
+  // a fresh E.164 number each time: one live contact per phone (issue 17)
+  contacts: async (_db: DatabaseOrTransaction): Promise<NewContact> => ({ firstName: 'Casey', phone: `+6140${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` }),
   services: async (_db: DatabaseOrTransaction): Promise<NewService> => ({
     name: 'Fixture Lesson', slug: `fixture-${uniqueSuffix()}`, durationMinutes: 60, priceCents: 10500, category: 'lesson',
   }),

@@ -1,6 +1,6 @@
 // CRM: contacts, i.e. every person the school has heard from, before and after they enrol.
-import { relations } from 'drizzle-orm';
-import { index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { relations, sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { instructors } from './users.js';
 import { bookings } from './bookings.js';
 import { callLogs, conversations } from './communication.js';
@@ -46,6 +46,8 @@ export const contacts = pgTable('contacts', {
   index('idx_contacts_lifecycle').on(table.lifecycleStage),
   index('idx_contacts_instructor_id').on(table.instructorId),
   checkOneOf('contacts_lifecycle_stage_check', 'lifecycle_stage', LIFECYCLE_STAGES),
+  // one spelling per number: E.164, as the access layer normalises it (issue 17, migration 0024)
+  check('contacts_phone_e164_check', sql`phone IS NULL OR phone ~ '^\\+[1-9][0-9]{6,14}$'`),
 ]);
 
 export const contactsRelations = relations(contacts, ({ one, many }) => ({
