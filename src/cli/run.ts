@@ -16,11 +16,13 @@ export function loadDotEnv(file = '.env'): void {
 
 /** One line for any error: our typed errors by code, database errors by SQLSTATE, never a query dump. */
 export function describeFailure(err: unknown): string {
-  if (err instanceof NexDriveError && !pgErrorFields(err.cause)) return `${err.code}: ${err.message}`;
   const fields = pgErrorFields(err);
   if (fields?.code === '42501') {
     return `PERMISSION_DENIED: ${fields.message ?? 'permission denied'}; this role may not change the schema or the reference data: run migrations as the owner (a DATABASE_URL of the role that owns the database, not nexdrive_app)`;
   }
+  // A typed error says it best (DB_DATABASE_NOT_FOUND, UNIQUE_VIOLATION...: its message is the
+  // server's, not the query); an untyped database error by its SQLSTATE, never the "Failed query" text.
+  if (err instanceof NexDriveError && err.code !== 'DATABASE_ERROR') return `${err.code}: ${err.message}`;
   if (fields) return `DATABASE_ERROR (SQLSTATE ${fields.code}): ${fields.message ?? ''}`;
   if (err instanceof NexDriveError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
