@@ -39,6 +39,7 @@ const READS: Partial<Record<OperationName, ReadCall>> = {
   getStudentProgress: (a) => access.getStudentProgress(t.db, a, { studentId: w.student.id }),
   getInstructorProgressSummary: (a) => access.getInstructorProgressSummary(t.db, a, {}),
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
+  getLogbookSummary: (a) => access.getLogbookSummary(t.db, a, { studentId: w.student.id }),
 };
 
 const exportedReads = () =>

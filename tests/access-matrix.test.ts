@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import { RIGHTS, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
-import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
+import { auditLog, lessonBridgeForms, lessons, signatures } from '../src/db/schema/index.js';
 import { availabilityOverrides, bookings, ragDocuments } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
@@ -101,7 +101,18 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   indexDocument: (a) => access.indexDocument(t.db, a, { title: 'Matrix', sourceType: 'faq', chunks: [{ content: 'A chunk', embedding: oneHot(7) }] }),
   archiveDocument: async (a) => access.archiveDocument(t.db, a, { documentId: await documentToArchive() }),
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
+  createBridgeForm: async (a) =>
+    access.createBridgeForm(t.db, a, { lessonId: await pendingLesson(), positives: 'Smooth starts', practiceInstructions: 'Mirror checks', focusAreas: 'Roundabouts', nextLessonRecommendation: 'Task 6' }),
+  setBridgeFormVisibility: async (a) => access.setBridgeFormVisibility(t.db, a, { lessonId: await lessonWithBridgeForm(), isVisibleToParent: false }),
+  getLogbookSummary: (a) => access.getLogbookSummary(t.db, a, { studentId: w.student.id }),
 };
+
+// ─── The learner's record (issue 19): a signed lesson with a bridge form for each visibility call ───
+async function lessonWithBridgeForm(): Promise<string> {
+  const lessonId = await pendingLesson();
+  await t.db.insert(lessonBridgeForms).values({ lessonId, studentId: w.student.id, instructorId: w.instructor.id, skillsCovered: [] });
+  return lessonId;
+}
 
 // ─── Knowledge (issue 11): a valid embedding, and an indexed document for each archive call ───
 const oneHot = (i: number) => Array.from({ length: 3072 }, (_, j) => (j === i ? 1 : 0));

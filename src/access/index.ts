@@ -21,6 +21,13 @@ export { signLessonAsInstructor, signLessonAsStudent, disputeLesson } from './lo
 export { listLessons, listBridgeForms } from './logbook/reads.js';
 export type { LessonView, BridgeFormView } from './logbook/views.js';
 
+// The learner's record (issue 19)
+export { createBridgeForm, setBridgeFormVisibility, type BridgeFormRecord } from './record/bridge-forms.js';
+export { skillsCovered, type SkillCovered, type SkillStatus } from './record/skills.js';
+export { getLogbookSummary, type LogbookSummary } from './record/logbook-summary.js';
+export type { LogbookHours } from './logbook/hours.js';
+export { LessonNotSignedError, BridgeFormExistsError } from './record/errors.js';
+
 // Private notes
 export { listPrivateNotes, addPrivateNote, type PrivateNoteView } from './notes/private-notes.js';
 
