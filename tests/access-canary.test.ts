@@ -40,6 +40,7 @@ const READS: Partial<Record<OperationName, ReadCall>> = {
   getInstructorProgressSummary: (a) => access.getInstructorProgressSummary(t.db, a, {}),
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
   getLogbookSummary: (a) => access.getLogbookSummary(t.db, a, { studentId: w.student.id }),
+  listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
 };
 
 const exportedReads = () =>

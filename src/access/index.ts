@@ -27,6 +27,8 @@ export { skillsCovered, type SkillCovered, type SkillStatus } from './record/ski
 export { getLogbookSummary, type LogbookSummary } from './record/logbook-summary.js';
 export type { LogbookHours } from './logbook/hours.js';
 export { LessonNotSignedError, BridgeFormExistsError } from './record/errors.js';
+export { startSelfAssessment, submitSelfAssessment, markSelfAssessmentReviewed, listSelfAssessments, type SelfAssessmentView } from './record/self-assessments.js';
+export { tasksInScope, responseProblems, type SelfAssessmentResponse } from './record/responses.js';
 
 // Private notes
 export { listPrivateNotes, addPrivateNote, type PrivateNoteView } from './notes/private-notes.js';

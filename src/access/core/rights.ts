@@ -71,6 +71,12 @@ export const RIGHTS = {
   createBridgeForm: { over: 'student', parentNeeds: 'canViewBridgeForms', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem },
   setBridgeFormVisibility: { over: 'student', parentNeeds: 'canViewBridgeForms', ...staff },
   getLogbookSummary: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  // self-assessments (SPEC-19): the student starts and submits their own (an admin may start one); the
+  // student's instructor marks it reviewed; whoever sees the student's progress reads them.
+  startSelfAssessment: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
+  submitSelfAssessment: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
+  markSelfAssessmentReviewed: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem },
+  listSelfAssessments: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
 
   // private notes: never a student's, a parent's or an AI agent's
   listPrivateNotes: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'allow', student: 'hidden', parent: 'hidden', job: 'hidden', webhook: 'hidden', agent: 'hidden', cli: 'hidden' },
