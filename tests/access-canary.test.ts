@@ -41,6 +41,7 @@ const READS: Partial<Record<OperationName, ReadCall>> = {
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
   getLogbookSummary: (a) => access.getLogbookSummary(t.db, a, { studentId: w.student.id }),
   listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
+  exportPersonData: (a) => access.exportPersonData(t.db, a, { studentId: w.student.id }),
 };
 
 const exportedReads = () =>

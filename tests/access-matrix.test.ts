@@ -110,6 +110,7 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
     access.submitSelfAssessment(t.db, a, { selfAssessmentId: await selfAssessment(false), responses: Array.from({ length: 23 }, (_, i) => ({ taskNumber: i + 1, confidence: 3 })) }),
   markSelfAssessmentReviewed: async (a) => access.markSelfAssessmentReviewed(t.db, a, { selfAssessmentId: await selfAssessment(true) }),
   listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
+  exportPersonData: (a) => access.exportPersonData(t.db, a, { studentId: w.student.id }),
 };
 
 /** A general self-assessment of the world's student, started (and submitted if asked). */

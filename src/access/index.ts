@@ -29,6 +29,8 @@ export type { LogbookHours } from './logbook/hours.js';
 export { LessonNotSignedError, BridgeFormExistsError } from './record/errors.js';
 export { startSelfAssessment, submitSelfAssessment, markSelfAssessmentReviewed, listSelfAssessments, type SelfAssessmentView } from './record/self-assessments.js';
 export { tasksInScope, responseProblems, type SelfAssessmentResponse } from './record/responses.js';
+export { exportPersonData, type PersonExport } from './record/export.js';
+export { PERSON_PARTS, type PersonPart, type Person } from './record/person-parts.js';
 
 // Private notes
 export { listPrivateNotes, addPrivateNote, type PrivateNoteView } from './notes/private-notes.js';

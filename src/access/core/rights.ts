@@ -77,6 +77,8 @@ export const RIGHTS = {
   submitSelfAssessment: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
   markSelfAssessmentReviewed: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem },
   listSelfAssessments: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  // a person's data on request (APP 12): admins only (src/access/record/export.ts)
+  exportPersonData: { over: 'school', ...adminsOnly },
 
   // private notes: never a student's, a parent's or an AI agent's
   listPrivateNotes: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'allow', student: 'hidden', parent: 'hidden', job: 'hidden', webhook: 'hidden', agent: 'hidden', cli: 'hidden' },
