@@ -82,6 +82,18 @@ describe(createBridgeForm.name, () => {
   });
 });
 
+describe('two at once (a real server runs them concurrently)', () => {
+  it('two createBridgeForm calls for one lesson: one form, the other BRIDGE_FORM_EXISTS', async () => {
+    const s = await createSchoolBasics(t.db);
+    const lesson = await signedLesson(s, 1);
+    const me = actorOf.instructor(s.instructor);
+    const results = await Promise.allSettled([0, 1].map(() => createBridgeForm(t.db, me, { lessonId: lesson.id, ...WORDS })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(failed.reason).toBeInstanceOf(BridgeFormExistsError);
+  });
+});
+
 describe('the parent gate (SPEC-16 8.1): link active, can_view_bridge_forms, is_visible_to_parent', () => {
   it('shows a form to a parent only when all three hold, and setBridgeFormVisibility moves the third', async () => {
     const s = await createSchoolBasics(t.db);

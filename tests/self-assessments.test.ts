@@ -89,6 +89,20 @@ describe(submitSelfAssessment.name, () => {
   });
 });
 
+describe('two submissions at once (a real server runs them concurrently)', () => {
+  it('the first is kept, the second refused', async () => {
+    const s = await createSchoolBasics(t.db);
+    const me = actorOf.student(s.student);
+    const started = await startSelfAssessment(t.db, me, { studentId: s.student.id });
+    const results = await Promise.allSettled([1, 5].map((c) => submitSelfAssessment(t.db, me, { selfAssessmentId: started.id, responses: answers(range(1, 23), c) })));
+    const kept = results.filter((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof submitSelfAssessment>>>[];
+    expect(kept).toHaveLength(1);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ValidationError);
+    const [stored] = await listSelfAssessments(t.db, me, { studentId: s.student.id });
+    expect(stored.responses).toEqual(kept[0].value.responses);
+  });
+});
+
 describe(markSelfAssessmentReviewed.name, () => {
   it("is the student's instructor's, only once submitted; students, parents and other instructors read or are refused as the matrix says", async () => {
     const s = await createSchoolBasics(t.db);
