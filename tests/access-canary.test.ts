@@ -40,6 +40,9 @@ const READS: Partial<Record<OperationName, ReadCall>> = {
   getInstructorProgressSummary: (a) => access.getInstructorProgressSummary(t.db, a, {}),
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
   listContacts: (a) => access.listContacts(t.db, a, {}),
+  getLogbookSummary: (a) => access.getLogbookSummary(t.db, a, { studentId: w.student.id }),
+  listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
+  exportPersonData: (a) => access.exportPersonData(t.db, a, { studentId: w.student.id }),
 };
 
 const exportedReads = () =>

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import { RIGHTS, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
-import { auditLog, lessons, signatures } from '../src/db/schema/index.js';
+import { auditLog, lessonBridgeForms, lessons, selfAssessments, signatures } from '../src/db/schema/index.js';
 import { availabilityOverrides, bookings, contacts, ragDocuments } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
@@ -108,6 +108,16 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   indexDocument: (a) => access.indexDocument(t.db, a, { title: 'Matrix', sourceType: 'faq', chunks: [{ content: 'A chunk', embedding: oneHot(7) }] }),
   archiveDocument: async (a) => access.archiveDocument(t.db, a, { documentId: await documentToArchive() }),
   getStudentContext: (a) => access.getStudentContext(t.db, a, { studentId: w.student.id }),
+  createBridgeForm: async (a) =>
+    access.createBridgeForm(t.db, a, { lessonId: await pendingLesson(), positives: 'Smooth starts', practiceInstructions: 'Mirror checks', focusAreas: 'Roundabouts', nextLessonRecommendation: 'Task 6' }),
+  setBridgeFormVisibility: async (a) => access.setBridgeFormVisibility(t.db, a, { lessonId: await lessonWithBridgeForm(), isVisibleToParent: false }),
+  getLogbookSummary: (a) => access.getLogbookSummary(t.db, a, { studentId: w.student.id }),
+  startSelfAssessment: (a) => access.startSelfAssessment(t.db, a, { studentId: w.student.id }),
+  submitSelfAssessment: async (a) =>
+    access.submitSelfAssessment(t.db, a, { selfAssessmentId: await selfAssessment(false), responses: Array.from({ length: 23 }, (_, i) => ({ taskNumber: i + 1, confidence: 3 })) }),
+  markSelfAssessmentReviewed: async (a) => access.markSelfAssessmentReviewed(t.db, a, { selfAssessmentId: await selfAssessment(true) }),
+  listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
+  exportPersonData: (a) => access.exportPersonData(t.db, a, { studentId: w.student.id }),
 };
 
 // ─── Contacts (issue 17): a contact assigned to the calling instructor (the world's for anyone else), so
@@ -118,6 +128,20 @@ async function contactOf(a: Actor): Promise<string> {
   const instructorId = 'userId' in a && a.userId === w.otherInstructor.userId ? w.otherInstructor.id : w.instructor.id;
   const [row] = await t.db.insert(contacts).values({ firstName: 'Casey', phone: freshPhone(), instructorId }).returning();
   return row.id;
+}
+
+/** A general self-assessment of the world's student, started (and submitted if asked). */
+async function selfAssessment(submitted: boolean): Promise<string> {
+  const [row] = await t.db.insert(selfAssessments).values({ studentId: w.student.id, assessmentType: 'general', responses: [] }).returning();
+  if (submitted) await t.db.update(selfAssessments).set({ completedAt: new Date() }).where(eq(selfAssessments.id, row.id));
+  return row.id;
+}
+
+// ─── The learner's record (issue 19): a signed lesson with a bridge form for each visibility call ───
+async function lessonWithBridgeForm(): Promise<string> {
+  const lessonId = await pendingLesson();
+  await t.db.insert(lessonBridgeForms).values({ lessonId, studentId: w.student.id, instructorId: w.instructor.id, skillsCovered: [] });
+  return lessonId;
 }
 
 // ─── Knowledge (issue 11): a valid embedding, and an indexed document for each archive call ───

@@ -203,7 +203,7 @@ const CHANGES: Record<string, [column: string, value: string | number | boolean]
   private_notes: ['note', 'Much better at roundabouts'],
   profiles: ['first_name', 'Samantha'],
   rag_documents: ['title', 'Renamed FAQ'],
-  self_assessments: ['reviewed_by_instructor', true],
+  self_assessments: ['responses', '[{"task_number":1,"confidence":3,"notes":null}]'], // reviewed_by_instructor: only once submitted (migration 0025)
   services: ['description', 'Reworded'],
   student_packages: ['credits_used', 1],
   students: ['school_or_work', 'Narrabundah College'],

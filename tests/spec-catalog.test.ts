@@ -34,9 +34,12 @@ const MONEY_REASON = 'money (issue 10): which voucher and package a payment used
 const MONEY_FOLLOWS_REASON = 'money follows the booking (issue 15): a reschedule names the booking it replaced and moves its payments; a cancelled booking is never paid; a completed payment is final, records completed_at, and is flagged needs_refund when its booking was cancelled first';
 const FINAL_DRIVE_REASON = 'the final drive stays what it was (issue 15): a lesson a competency row names is frozen; the certificate judges the final drive by its lesson as it stands, and refuses a suspended student';
 const CONTACTS_REASON = 'contacts (issue 17): one live contact per E.164 phone and per email, the lifecycle state machine of SPEC-05 and the first touch kept, by the database';
+const SELF_ASSESSMENT_REASON = 'self-assessments (issue 19): the database decides the type from progress and booking, and a submitted assessment is final';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
+  { kind: 'function', match: /^(nd_self_assessment_type|self_assessments_guard)$/, reason: SELF_ASSESSMENT_REASON },
+  { kind: 'trigger', match: 'self_assessments_guard', reason: SELF_ASSESSMENT_REASON },
   {
     kind: 'column',
     match: /^(audit_log|signatures|student_competencies)\.chain_position$/,

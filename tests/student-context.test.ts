@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStudentContext, recordCompetencyChanges, systemActor, type StudentContext } from '../src/access/index.js';
+import { getLogbookSummary, getStudentContext, recordCompetencyChanges, systemActor, type StudentContext } from '../src/access/index.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { NotFoundError } from '../src/db/errors.js';
 import { bookings, lessons, packages, parentStudentLinks, privateNotes, signatures, studentPackages } from '../src/db/schema/index.js';
@@ -150,6 +150,11 @@ describe('getStudentContext', () => {
   it('counts 8 logbook lessons, 585 minutes, 600 rounded minutes = 10 hours (corrections replace what they correct)', () => {
     // 60 + 45 + 60 + 120 + 90 + 60 + 30 + 120 minutes; rounded to 30-minute periods 60 + 60 + 60 + 120 + 90 + 60 + 30 + 120.
     expect(c.logbook).toEqual({ lessons: 8, totalMinutes: 585, roundedMinutes: 600, hours: 10 });
+  });
+
+  it("getLogbookSummary (the portal's logbook, issue 19) gives the same numbers, corrections of corrections included", async () => {
+    const summary = await getLogbookSummary(t.db, actorOf.student(s.student), { studentId: s.student.id });
+    expect(summary).toEqual({ studentId: s.student.id, ...c.logbook });
   });
 
   it('sums 8 credits left on the 2 active, unexpired packages, the one expiring first listed first', () => {

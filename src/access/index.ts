@@ -26,6 +26,17 @@ export { signLessonAsInstructor, signLessonAsStudent, disputeLesson } from './lo
 export { listLessons, listBridgeForms } from './logbook/reads.js';
 export type { LessonView, BridgeFormView } from './logbook/views.js';
 
+// The learner's record (issue 19)
+export { createBridgeForm, setBridgeFormVisibility, type BridgeFormRecord } from './record/bridge-forms.js';
+export { skillsCovered, type SkillCovered, type SkillStatus } from './record/skills.js';
+export { getLogbookSummary, type LogbookSummary } from './record/logbook-summary.js';
+export type { LogbookHours } from './logbook/hours.js';
+export { LessonNotSignedError, BridgeFormExistsError } from './record/errors.js';
+export { startSelfAssessment, submitSelfAssessment, markSelfAssessmentReviewed, listSelfAssessments, type SelfAssessmentView } from './record/self-assessments.js';
+export { tasksInScope, responseProblems, type SelfAssessmentResponse } from './record/responses.js';
+export { exportPersonData, type PersonExport } from './record/export.js';
+export { PERSON_PARTS, type PersonPart, type Person } from './record/person-parts.js';
+
 // Private notes
 export { listPrivateNotes, addPrivateNote, type PrivateNoteView } from './notes/private-notes.js';
 

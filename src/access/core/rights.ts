@@ -75,6 +75,21 @@ export const RIGHTS = {
   getInstructorProgressSummary: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', ...jobsOnly },
   issueCertificate: { over: 'student', parentNeeds: 'canViewProgress', ...staff },
 
+  // the learner's record (issue 19)
+  // bridge forms: the lesson's own instructor writes one per signed lesson (src/access/record/bridge-forms.ts);
+  // that instructor or an admin changes who sees it. A parent reads them behind can_view_bridge_forms.
+  createBridgeForm: { over: 'student', parentNeeds: 'canViewBridgeForms', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem },
+  setBridgeFormVisibility: { over: 'student', parentNeeds: 'canViewBridgeForms', ...staff },
+  getLogbookSummary: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  // self-assessments (SPEC-19): the student starts and submits their own (an admin may start one); the
+  // student's instructor marks it reviewed; whoever sees the student's progress reads them.
+  startSelfAssessment: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
+  submitSelfAssessment: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
+  markSelfAssessmentReviewed: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem },
+  listSelfAssessments: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
+  // a person's data on request (APP 12): admins only (src/access/record/export.ts)
+  exportPersonData: { over: 'school', ...adminsOnly },
+
   // private notes: never a student's, a parent's or an AI agent's
   listPrivateNotes: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'allow', student: 'hidden', parent: 'hidden', job: 'hidden', webhook: 'hidden', agent: 'hidden', cli: 'hidden' },
   addPrivateNote: { over: 'student', parentNeeds: 'canViewProgress', admin: 'forbid', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem },

@@ -1,0 +1,16 @@
+// The learner's record's refusals, with stable codes callers act on.
+import { NexDriveError } from '../../db/errors.js';
+
+/** A bridge form is written only after the instructor has signed the lesson. */
+export class LessonNotSignedError extends NexDriveError {
+  constructor(message: string) {
+    super('LESSON_NOT_SIGNED', message);
+  }
+}
+
+/** One bridge form per lesson (lesson_bridge_forms.lesson_id is unique too). */
+export class BridgeFormExistsError extends NexDriveError {
+  constructor(message: string) {
+    super('BRIDGE_FORM_EXISTS', message);
+  }
+}
