@@ -3,8 +3,9 @@
 //   1. the actor and the input validated before any SQL (ValidationError names each bad field);
 //   2. one transaction (a caller's transaction becomes a savepoint); a read on its own runs its
 //      statements without one: under READ COMMITTED each statement takes its own snapshot anyway, so
-//      BEGIN and COMMIT would only add two round trips (production is Neon: one each). A read writes
-//      nothing, and a read inside a caller's transaction still runs there, as a savepoint;
+//      BEGIN and COMMIT would only add two round trips (production is Neon: one each). A read changes
+//      nothing; at most it appends its own audit entry (exportPersonData), one INSERT, atomic by itself.
+//      A read inside a caller's transaction still runs there, as a savepoint;
 //   3. the actor resolved inside it (FORBIDDEN for unknown, inactive or mismatched actors);
 //   4. `now`, in an input that takes it, given only by those who may choose the time they act as
 //      (admins and jobs: ./clock.ts); rights checked by the access matrix (the run must call ctx.school(), ctx.student(),
