@@ -98,7 +98,8 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   expirePackages: (a) => access.expirePackages(t.db, a, {}),
   listAuditEvents: (a) => access.listAuditEvents(t.db, a, { limit: 5 }),
   createBooking: async (a) => access.createBooking(t.db, a, { instructorId: w.instructor.id, serviceId: w.serviceId, studentId: w.student.id, start: await openSlot(), bookedVia: 'website' }),
-  confirmBooking: async (a) => access.confirmBooking(t.db, a, { bookingId: await bookingIn('pending') }),
+  // paid through stripe: a webhook confirms only a booking its own provider was paid for
+  confirmBooking: async (a) => access.confirmBooking(t.db, a, { bookingId: await paidThroughStripe(await bookingIn('pending')) }),
   cancelBooking: async (a) => access.cancelBooking(t.db, a, { bookingId: await bookingIn('confirmed'), reason: 'matrix' }),
   rescheduleBooking: async (a) => access.rescheduleBooking(t.db, a, { bookingId: await bookingIn('confirmed'), start: await openSlot() }),
   startBooking: async (a) => access.startBooking(t.db, a, { bookingId: await bookingIn('confirmed', true) }),
@@ -170,6 +171,11 @@ async function bookingIn(status: 'pending' | 'confirmed' | 'in_progress', begun 
     .values({ instructorId: w.instructor.id, serviceId: w.serviceId, studentId: w.student.id, scheduledDate: canberraDate(start), startTime: start, endTime: new Date(start.getTime() + 3_600_000), durationMinutes: 60, status })
     .returning();
   return row.id;
+}
+
+async function paidThroughStripe(bookingId: string): Promise<string> {
+  await insertPayment(t.db, w.student.id, { bookingId, gateway: 'stripe', gatewayPaymentId: `pi_${uniqueDigits()}`, status: 'completed' });
+  return bookingId;
 }
 
 // ─── Who calls: each variant says what kind of actor it is and whether it can see the student ───

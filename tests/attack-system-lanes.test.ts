@@ -7,10 +7,12 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  completePayment, createBooking, expirePackages, expirePendingBookings, expirePendingPayments, failPayment, getStudentContext, getStudentProgress, linkInstructor,
+  completePayment, confirmBooking, createBooking, expirePackages, expirePendingBookings, expirePendingPayments, failPayment, getStudentContext, getStudentProgress, linkInstructor,
   listBookings, systemActor, type Actor,
 } from '../src/access/index.js';
-import { instructors, payments, studentPackages } from '../src/db/schema/index.js';
+import { availabilityOverrides, instructors, payments, studentPackages } from '../src/db/schema/index.js';
+import { canberraDate } from '../src/domain/time.js';
+import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { openTestDb, type TestDb } from './support/db.js';
 import { actorOf, createAdmin, createSchoolBasics, failureOf } from './support/fixtures.js';
 import { givePackage, insertPayment } from './support/money.js';
@@ -25,6 +27,14 @@ const agent = systemActor('agent:sms');
 const webhook = systemActor('webhook:stripe');
 const job = systemActor('cron:expire-packages');
 const FAR_FUTURE = new Date('2099-01-01T00:00:00Z');
+
+/** 14:00 on a Canberra date days ahead, opened by an 'available' override (bookable in real time). */
+let daysAhead = 3;
+async function openSlot(instructorId: string): Promise<Date> {
+  const date = addDays(canberraDate(new Date()), ++daysAhead);
+  await t.db.insert(availabilityOverrides).values({ instructorId, date, startTime: '14:00', endTime: '16:00', overrideType: 'available' });
+  return canberraInstant(date, '14:00');
+}
 
 describe('the time an operation acts at', () => {
   it('is chosen by admins and jobs only: an agent, a webhook, a command and a person passing now are FORBIDDEN, and nothing expires', async () => {
@@ -74,6 +84,21 @@ describe('webhooks', () => {
     const p = await insertPayment(t.db, s.student.id, { gateway: 'stripe', gatewayPaymentId: 'pi_recorded' });
     expect(await failureOf(() => failPayment(t.db, webhook, { paymentId: p.id, gatewayPaymentId: 'pi_other', reason: 'declined' }))).toMatchObject({ code: 'GATEWAY_PAYMENT_MISMATCH' });
     expect((await failPayment(t.db, webhook, { paymentId: p.id, gatewayPaymentId: 'pi_recorded', reason: 'declined' })).payment.status).toBe('failed');
+  });
+});
+
+describe('a webhook confirming a booking', () => {
+  // Found in the final review: the matrix lets webhooks confirm (a paid booking is confirmed from the
+  // payment's webhook), but any webhook (webhook:clerk too) confirmed any pending booking, paid or not.
+  it('confirms only a booking its own provider was paid for', async () => {
+    const s = await createSchoolBasics(t.db);
+    const unpaid = await createBooking(t.db, actorOf.student(s.student), {
+      instructorId: s.instructor.id, serviceId: s.serviceId, studentId: s.student.id, start: await openSlot(s.instructor.id), bookedVia: 'website',
+    });
+    expect(await failureOf(() => confirmBooking(t.db, webhook, { bookingId: unpaid.id }))).toMatchObject({ code: 'FORBIDDEN' });
+    await insertPayment(t.db, s.student.id, { bookingId: unpaid.id, gateway: 'stripe', gatewayPaymentId: 'pi_confirm_1', status: 'completed' });
+    expect(await failureOf(() => confirmBooking(t.db, systemActor('webhook:clerk'), { bookingId: unpaid.id }))).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await confirmBooking(t.db, webhook, { bookingId: unpaid.id })).status).toBe('confirmed');
   });
 });
 

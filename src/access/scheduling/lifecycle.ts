@@ -1,15 +1,16 @@
 // Moving a booking along its lifecycle: confirm (payment taken), start, complete, no-show, cancel.
 // Each checks the actor (./scope.ts), then the transition (./rules.ts BOOKING_TRANSITIONS; the database
 // checks it again, ND020), writes the change and its audit entry.
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { ForbiddenError } from '../../db/errors.js';
-import { bookings } from '../../db/schema/index.js';
+import { bookings, payments } from '../../db/schema/index.js';
 import type { Booking, BookingStatus } from '../../db/types.js';
 import { HOUR_MS } from '../../domain/wall-clock.js';
-import { actorName } from '../core/actor.js';
+import { actorName, webhookProvider } from '../core/actor.js';
 import { recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
+import { PAID_PAYMENT_STATUSES } from '../money/payables.js';
 import { isHoldExpired } from './availability.js';
 import { clockOf } from './clock.js';
 import { InvalidTransitionError, NotYetDueError, SlotUnavailableError } from './errors.js';
@@ -50,6 +51,7 @@ export const confirmBooking = defineOperation({
   async run(ctx, input): Promise<BookingView> {
     const { booking } = await bookingInScope(ctx, input.bookingId);
     const now = clockOf(ctx, input.now);
+    await checkWebhookPaid(ctx, booking.id);
     assertTransition(booking, 'confirmed');
     if (isHoldExpired(booking, now)) {
       throw new SlotUnavailableError('hold_expired', `booking ${booking.id} was held for ${SCHEDULING.holdMinutes} minutes from ${booking.createdAt.toISOString()}; book again`);
@@ -57,6 +59,22 @@ export const confirmBooking = defineOperation({
     return audited(ctx, booking.status, await move(ctx, booking, 'confirmed'), 'confirmed');
   },
 });
+
+/**
+ * A payment gateway's webhook confirms only a booking its own provider was paid for (design.md "Who
+ * acts": a webhook reports what its provider saw): webhook:stripe, a booking with a completed stripe
+ * payment. Anyone else the matrix lets through confirms as before.
+ */
+async function checkWebhookPaid(ctx: OperationContext, bookingId: string): Promise<void> {
+  const provider = webhookProvider(ctx.actor);
+  if (provider === null) return;
+  const [paid] = await ctx.tx
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.bookingId, bookingId), eq(payments.gateway, provider), inArray(payments.status, PAID_PAYMENT_STATUSES)))
+    .limit(1);
+  if (!paid) throw new ForbiddenError(`webhook:${provider} confirms only a booking paid through ${provider}`);
+}
 
 const STEP_WORDS = { in_progress: 'started', completed: 'completed', no_show: 'marked a no-show' } as const;
 
