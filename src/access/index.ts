@@ -51,7 +51,7 @@ export { expirePendingBookings } from './scheduling/expire-holds.js';
 export type { WaitlistMatch } from './scheduling/waitlist.js';
 export { SlotUnavailableError, InvalidTransitionError, NotYetDueError, type SlotUnavailableReason } from './scheduling/errors.js';
 export { SCHEDULING, BOOKING_TRANSITIONS, isStepDue, stepAllowedFrom, type SchedulingSettings } from './scheduling/rules.js';
-export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityData, type SlotRefusalReason } from './scheduling/availability.js';
+export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityData, type SlotRefusalReason, type RuleInput, type OverrideInput } from './scheduling/availability.js';
 
 // School set-up (issue 17): availability, the catalogue, the waitlist
 export {
