@@ -269,6 +269,8 @@ describe('the catalogue', () => {
     const v = await createVoucher(t.db, a, { code: `fx-${Date.now()}`, voucherType: 'fixed_amount', discountCents: 500, applicableServices: [] });
     expect(await failureOf(() => updateVoucher(t.db, a, { voucherId: v.id, discountPercent: 10 }))).toMatchObject({ code: 'VALIDATION_ERROR', fields: ['discountPercent'] });
     expect(await failureOf(() => updateVoucher(t.db, a, { voucherId: v.id, code: 'OTHER' } as never))).toMatchObject({ code: 'VALIDATION_ERROR' });
+    // the window as it will stand: a validUntil before the voucher's validFrom
+    expect(await failureOf(() => updateVoucher(t.db, a, { voucherId: v.id, validUntil: '2020-01-01T00:00:00Z' }))).toMatchObject({ code: 'VALIDATION_ERROR', fields: ['validUntil'] });
     expect(await failureOf(() => createVoucher(t.db, a, { code: `s-${Date.now()}`, voucherType: 'free_lesson', applicableServices: ['00000000-0000-0000-0000-0000000000ab'] }))).toMatchObject({ code: 'VALIDATION_ERROR', fields: ['applicableServices'] });
   });
 

@@ -57,6 +57,11 @@ export const updateVoucher = defineOperation({
     if (Object.keys(set).length === 0) return before;
     const problems = discountProblems({ ...before, ...set });
     if (problems.length > 0) throw new ValidationError(`invalid input: ${problems.map(([f, m]) => `${f}: ${m}`).join('; ')}`, problems.map(([f, m]) => `${f}: ${m}`), problems.map(([f]) => f));
+    const validFrom = set.validFrom ?? before.validFrom;
+    const validUntil = set.validUntil === undefined ? before.validUntil : set.validUntil;
+    if (validUntil !== null && validUntil <= validFrom) {
+      throw new ValidationError('validUntil: not after validFrom', [`validUntil: after validFrom (${validFrom.toISOString()})`], ['validUntil']);
+    }
     await assertServicesExist(ctx, set.applicableServices);
     if (set.maxUses !== undefined && set.maxUses !== null) {
       const [{ reserved }] = await ctx.tx

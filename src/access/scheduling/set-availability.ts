@@ -57,7 +57,7 @@ async function bookedOutside(ctx: OperationContext, instructorId: string, from: 
   const live = booked.filter((b) => isActiveBooking(b, now));
   if (live.length === 0) return [];
   const first = addDays(canberraDate(live[0].startTime), -1);
-  const last = addDays(canberraDate(new Date(Math.max(...live.map((b) => b.endTime.getTime())))), 1);
+  const last = addDays(canberraDate(new Date(live.reduce((m, b) => Math.max(m, b.endTime.getTime()), 0))), 1);
   const rules = await ctx.tx
     .select({
       dayOfWeek: availabilityRules.dayOfWeek, startTime: availabilityRules.startTime, endTime: availabilityRules.endTime,
