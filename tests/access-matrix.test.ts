@@ -5,19 +5,19 @@
 // is allowed, NOT_FOUND or FORBIDDEN exactly as the matrix says. The expectations are derived from
 // the matrix's cells by the rules written below, independently of the code that enforces them; a few
 // cells that must never change are also pinned by hand. Runs as a member of nexdrive_app.
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import { RIGHTS, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
 import { auditLog, lessonBridgeForms, lessons, selfAssessments, signatures } from '../src/db/schema/index.js';
-import { availabilityOverrides, bookings, contacts, ragDocuments } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings, contacts, ragDocuments, services, waitlist } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { queryRows } from '../src/db/sql.js';
 import { openTestDb, type TestDb } from './support/db.js';
 import { createLesson, lessonValues } from './support/fixtures.js';
-import { cancelledCreditBooking, givePackage, insertPayment, unpaidBooking } from './support/money.js';
+import { cancelledCreditBooking, createPackage, createVoucher, givePackage, insertPayment, unpaidBooking } from './support/money.js';
 import { buildWorld, withLink, withParentVisibilityOff, type World } from './support/world.js';
 
 let t: TestDb;
@@ -119,7 +119,43 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   markSelfAssessmentReviewed: async (a) => access.markSelfAssessmentReviewed(t.db, a, { selfAssessmentId: await selfAssessment(true) }),
   listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
   exportPersonData: (a) => access.exportPersonData(t.db, a, { studentId: w.student.id }),
+  setAvailabilityRules: (a) => access.setAvailabilityRules(t.db, a, { instructorId: diaryOf(a), rules: [{ dayOfWeek: 1, startTime: '09:00', endTime: '12:00' }], effectiveFrom: '2199-01-01' }),
+  addAvailabilityOverride: (a) => access.addAvailabilityOverride(t.db, a, { instructorId: diaryOf(a), date: '2199-06-01', overrideType: 'blocked' }),
+  removeAvailabilityOverride: async (a) => access.removeAvailabilityOverride(t.db, a, { overrideId: await overrideOf(a) }),
+  createService: (a) => access.createService(t.db, a, { name: 'Matrix lesson', slug: `matrix-${uniqueDigits()}`, durationMinutes: 60, priceCents: 9900, category: 'lesson' }),
+  updateService: async (a) => access.updateService(t.db, a, { serviceId: await catalogueService(), priceCents: 11000 }),
+  deactivateService: async (a) => access.deactivateService(t.db, a, { serviceId: await catalogueService() }),
+  createPackage: (a) => access.createPackage(t.db, a, { name: 'Matrix 5', totalCredits: 5, priceCents: 50000 }),
+  updatePackage: async (a) => access.updatePackage(t.db, a, { packageId: (await createPackage(t.db)).id, priceCents: 90000 }),
+  deactivatePackage: async (a) => access.deactivatePackage(t.db, a, { packageId: (await createPackage(t.db)).id }),
+  createVoucher: (a) => access.createVoucher(t.db, a, { code: `matrix-${uniqueDigits()}`, voucherType: 'percentage', discountPercent: 10 }),
+  updateVoucher: async (a) => access.updateVoucher(t.db, a, { voucherId: (await createVoucher(t.db)).id, discountPercent: 20 }),
+  deactivateVoucher: async (a) => access.deactivateVoucher(t.db, a, { voucherId: (await createVoucher(t.db)).id }),
+  joinWaitlist: (a) => access.joinWaitlist(t.db, a, { studentId: w.student.id, preferredDay: 3 }),
+  leaveWaitlist: async (a) => access.leaveWaitlist(t.db, a, { waitlistId: await liveWaitlistEntry() }),
 };
+
+// ─── School set-up (issue 17): an instructor changes their own diary (the world's for anyone else),
+// far in the future so the booking calls' slots stay open; fresh catalogue rows and waitlist entries ───
+const diaryOf = (a: Actor) => ('userId' in a && a.userId === w.otherInstructor.userId ? w.otherInstructor.id : w.instructor.id);
+let overrideDay = 0;
+async function overrideOf(a: Actor): Promise<string> {
+  const date = addDays('2199-07-01', overrideDay++);
+  const [row] = await t.db.insert(availabilityOverrides).values({ instructorId: diaryOf(a), date, overrideType: 'blocked' }).returning();
+  return row.id;
+}
+async function catalogueService(): Promise<string> {
+  const [row] = await t.db.insert(services).values({ name: 'Matrix', slug: `matrix-${uniqueDigits()}`, durationMinutes: 60, priceCents: 9900, category: 'lesson' }).returning();
+  return row.id;
+}
+/** The world's student's live waitlist entry with their instructor (one at most), made if there is none. */
+async function liveWaitlistEntry(): Promise<string> {
+  const live = and(eq(waitlist.studentId, w.student.id), inArray(waitlist.status, ['waiting', 'notified']));
+  const [row] = await t.db.select({ id: waitlist.id }).from(waitlist).where(live);
+  if (row) return row.id;
+  const [made] = await t.db.insert(waitlist).values({ studentId: w.student.id, instructorId: w.instructor.id }).returning();
+  return made.id;
+}
 
 // ─── Contacts (issue 17): a contact assigned to the calling instructor (the world's for anyone else), so
 // an allowed instructor meets their own contact; visibility between instructors is tests/contacts.test.ts' ───

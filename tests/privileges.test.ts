@@ -24,7 +24,7 @@ const EXPECTED: Record<string, Privilege[]> = {
   payments: READ_WRITE,
   competency_tasks: ['SELECT'],
   lessons: [...READ_WRITE, 'DELETE'],
-  availability_rules: [...READ_WRITE, 'DELETE'],
+  availability_rules: READ_WRITE, // a rule is ended or withdrawn, never deleted (migration 0026)
   availability_overrides: [...READ_WRITE, 'DELETE'],
   rag_chunks: [...READ_WRITE, 'DELETE'],
   ...Object.fromEntries(

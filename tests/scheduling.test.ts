@@ -446,7 +446,10 @@ describe(cancelBooking.name, () => {
     const d = await createDiary(t.db);
     const other = await createDiary(t.db);
     const start = local('2027-03-03', '10:00'); // a Wednesday (3)
-    const entry = (values: Partial<typeof waitlist.$inferInsert>) => ({ studentId: d.student.id, ...values });
+    // one live entry per person and instructor (migration 0026): each entry is another student's
+    const waiting = await Promise.all(Array.from({ length: 7 }, () => createStudent(t.db, d.instructor.id)));
+    let n = 0;
+    const entry = (values: Partial<typeof waitlist.$inferInsert>) => ({ studentId: waiting[n++].id, ...values });
     const rows = await t.db
       .insert(waitlist)
       .values([

@@ -34,6 +34,7 @@ const MONEY_REASON = 'money (issue 10): which voucher and package a payment used
 const MONEY_FOLLOWS_REASON = 'money follows the booking (issue 15): a reschedule names the booking it replaced and moves its payments; a cancelled booking is never paid; a completed payment is final, records completed_at, and is flagged needs_refund when its booking was cancelled first';
 const FINAL_DRIVE_REASON = 'the final drive stays what it was (issue 15): a lesson a competency row names is frozen; the certificate judges the final drive by its lesson as it stands, and refuses a suspended student';
 const CONTACTS_REASON = 'contacts (issue 17): one live contact per E.164 phone and per email, the lifecycle state machine of SPEC-05 and the first touch kept, by the database';
+const SCHOOL_SETUP_REASON = 'school set-up (issue 17): no two active weekly rules of one instructor and day overlap; one live waitlist entry per person and instructor';
 const SELF_ASSESSMENT_REASON = 'self-assessments (issue 19): the database decides the type from progress and booking, and a submitted assessment is final';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
@@ -140,6 +141,8 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'function', match: /^(nd_lesson_as_it_stands|nd_final_drive_lesson_problem|nd_final_drive_problem|student_competencies_lock_lesson)$/, reason: FINAL_DRIVE_REASON },
   { kind: 'trigger', match: 'competency_a_lock_lesson', reason: FINAL_DRIVE_REASON },
   { kind: 'index', match: /^contacts_(phone|email)_live_unique$/, reason: CONTACTS_REASON },
+  { kind: 'constraint', contype: 'x', match: 'availability_rules_no_overlap_excl', reason: SCHOOL_SETUP_REASON },
+  { kind: 'index', match: /^(availability_rules_no_overlap_excl|waitlist_(student|contact)_live_unique)$/, reason: SCHOOL_SETUP_REASON },
   { kind: 'function', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
   { kind: 'trigger', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
 ];

@@ -51,7 +51,19 @@ export { expirePendingBookings } from './scheduling/expire-holds.js';
 export type { WaitlistMatch } from './scheduling/waitlist.js';
 export { SlotUnavailableError, InvalidTransitionError, NotYetDueError, type SlotUnavailableReason } from './scheduling/errors.js';
 export { SCHEDULING, BOOKING_TRANSITIONS, isStepDue, stepAllowedFrom, type SchedulingSettings } from './scheduling/rules.js';
-export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityData, type SlotRefusalReason } from './scheduling/availability.js';
+export { availableSlots, slotRefusal, SLOT_REFUSAL_REASONS, type AvailabilityData, type SlotRefusalReason, type RuleInput, type OverrideInput } from './scheduling/availability.js';
+
+// School set-up (issue 17): availability, the catalogue, the waitlist
+export {
+  setAvailabilityRules, addAvailabilityOverride, removeAvailabilityOverride, type SetAvailabilityRulesResult, type AvailabilityOverrideResult, type OutsideAvailability,
+} from './scheduling/set-availability.js';
+export type { AvailabilityRuleView, AvailabilityOverrideView } from './scheduling/availability-views.js';
+export { overlappingRules, lessonsOutside, WEEKDAY_NAMES, type WeeklyRule, type RuleOverlap } from './scheduling/availability-changes.js';
+export { joinWaitlist, leaveWaitlist, LIVE_WAITLIST_STATUSES, type JoinWaitlistResult, type LeaveWaitlistResult, type WaitlistEntryView } from './scheduling/waitlist-entries.js';
+export { createService, updateService, deactivateService } from './catalogue/services.js';
+export { createPackage, updatePackage, deactivatePackage } from './catalogue/packages.js';
+export { createVoucher, updateVoucher, deactivateVoucher } from './catalogue/vouchers.js';
+export type { ServiceView, PackageView, VoucherView } from './catalogue/views.js';
 
 // Money
 export { listPayments } from './money/list-payments.js';

@@ -71,6 +71,9 @@ export type DbErrorCode =
   | 'NOT_PAYABLE'
   | 'CONTACT_FIRST_TOUCH_FROZEN'
   | 'DUPLICATE_CONTACT'
+  | 'DUPLICATE_SERVICE_SLUG'
+  | 'DUPLICATE_VOUCHER_CODE'
+  | 'AVAILABILITY_OVERLAP'
   | 'DUPLICATE_GATEWAY_PAYMENT'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
@@ -204,6 +207,13 @@ const CODE_BY_CONSTRAINT: Record<string, DbErrorCode> = {
   /** One live contact per phone and per email (issue 17). */
   contacts_phone_live_unique: 'DUPLICATE_CONTACT',
   contacts_email_live_unique: 'DUPLICATE_CONTACT',
+  /** One service per slug, one voucher per code (stored upper-case: unique case-insensitively) (issue 17). */
+  services_slug_unique: 'DUPLICATE_SERVICE_SLUG',
+  idx_services_slug: 'DUPLICATE_SERVICE_SLUG',
+  vouchers_code_unique: 'DUPLICATE_VOUCHER_CODE',
+  idx_vouchers_code: 'DUPLICATE_VOUCHER_CODE',
+  /** Two active weekly rules of one instructor and day overlapping in dates and hours (issue 17, migration 0026). */
+  availability_rules_no_overlap_excl: 'AVAILABILITY_OVERLAP',
 };
 
 /** Translates any error from a query into a typed error; errors that are already typed pass through. */

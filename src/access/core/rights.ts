@@ -122,6 +122,26 @@ export const RIGHTS = {
   expirePendingPayments: { over: 'school', ...adminsOnly, job: 'allow' },
   expirePackages: { over: 'school', ...adminsOnly, job: 'allow' },
 
+  // school set-up: availability, catalogue, waitlist (issue 17)
+  // an instructor changes their own availability, an admin anyone's (src/access/scheduling/set-availability.ts)
+  setAvailabilityRules: { over: 'school', ...staff },
+  addAvailabilityOverride: { over: 'school', ...staff },
+  removeAvailabilityOverride: { over: 'school', ...staff },
+  // what the school sells and at what price: admins only
+  createService: { over: 'school', ...adminsOnly },
+  updateService: { over: 'school', ...adminsOnly },
+  deactivateService: { over: 'school', ...adminsOnly },
+  createPackage: { over: 'school', ...adminsOnly },
+  updatePackage: { over: 'school', ...adminsOnly },
+  deactivatePackage: { over: 'school', ...adminsOnly },
+  createVoucher: { over: 'school', ...adminsOnly },
+  updateVoucher: { over: 'school', ...adminsOnly },
+  deactivateVoucher: { over: 'school', ...adminsOnly },
+  // the waitlist: whoever may book for the student; a prospect (contactId) by admins and agents only
+  // (src/access/scheduling/waitlist-entries.ts)
+  joinWaitlist: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', ...noSystem },
+  leaveWaitlist: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', ...noSystem },
+
   // audit log: only admins read it
   appendAuditEvent: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem, job: 'allow', webhook: 'allow' },
   listAuditEvents: { over: 'school', ...adminsOnly },

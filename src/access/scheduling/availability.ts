@@ -94,7 +94,7 @@ function subtract(from: InstantRange[], remove: InstantRange[]): InstantRange[] 
 }
 
 /** The range of `ranges` (normalized) that contains [start, end) whole, if any. */
-function containing(ranges: InstantRange[], start: number, end: number): InstantRange | undefined {
+export function containing(ranges: InstantRange[], start: number, end: number): InstantRange | undefined {
   let lo = 0;
   let hi = ranges.length - 1;
   while (lo <= hi) {
