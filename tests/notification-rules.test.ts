@@ -9,6 +9,8 @@ import {
 } from '../src/access/index.js';
 import { isStale } from '../src/access/notifications/rules.js';
 import { NOTIFICATION_STATUSES } from '../src/db/schema/enums.js';
+import { SegmentedMessage } from 'sms-segments-calculator';
+import fc from './support/property.js';
 
 describe('smsLength', () => {
   it.each([
@@ -29,6 +31,29 @@ describe('smsLength', () => {
     ['36 emoji = 72 code units: two', '😀'.repeat(36), 'UCS-2', 2],
   ] as const)('%s', (_title, body, encoding, segments) => {
     expect(smsLength(body)).toEqual({ encoding, segments });
+  });
+
+  it('counts like Twilio\'s calculator on any text, its plain-ASCII shortcut included (property, fixed seed)', () => {
+    const ascii = 'abcXYZ019 \n\r!"#$%&\'()*+,-./:;<=>?@_';
+    const others = '[]{}\\^~|`€éñ£ąß😀\u00a0';
+    const char = fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...ascii) }, { weight: 1, arbitrary: fc.constantFrom(...Array.from(others)) });
+    fc.assert(
+      fc.property(fc.array(char, { maxLength: 420 }), fc.nat({ max: 400 }), (chars, repeat) => {
+        const body = chars.join('') + 'a'.repeat(repeat % 2 ? repeat : 0);
+        const message = new SegmentedMessage(body, 'auto');
+        expect(smsLength(body)).toEqual({ encoding: message.encodingName, segments: Math.max(message.segmentsCount, 1) });
+      }),
+      { numRuns: 300 },
+    );
+    // and the shortcut alone, on long plain-ASCII bodies (line breaks included)
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ascii), { maxLength: 480 }), (chars) => {
+        const body = chars.join('');
+        const message = new SegmentedMessage(body, 'auto');
+        expect(smsLength(body)).toEqual({ encoding: message.encodingName, segments: Math.max(message.segmentsCount, 1) });
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('counts a real reminder as one GSM-7 segment', () => {

@@ -104,19 +104,19 @@ export const markNotificationSent = defineOperation({
   input: markNotificationSentInput,
   async run(ctx, input): Promise<SentResult> {
     ctx.school();
-    const row = await lockedNotification(ctx, input.notificationId);
-    if (row.claimToken !== input.claimToken) throw new LeaseLostError(input.notificationId);
-    if (row.status !== 'sending') {
-      // this claim's send, reported again (the first report's answer was lost): the same provider id is a repeat
-      if (row.externalId === input.externalId) return { notification: notificationView(row), alreadyRecorded: true };
-      throw new LeaseLostError(input.notificationId);
-    }
+    // The usual case in one statement: the row is still this claim's, sending.
     const [updated] = await ctx.tx
       .update(notifications)
       .set({ status: 'sent', externalId: input.externalId, leaseExpiresAt: null, failedReason: null })
-      .where(and(eq(notifications.id, row.id), eq(notifications.claimToken, input.claimToken)))
+      .where(and(eq(notifications.id, input.notificationId), eq(notifications.claimToken, input.claimToken), eq(notifications.status, 'sending')))
       .returning();
-    return { notification: notificationView(updated), alreadyRecorded: false };
+    if (updated) return { notification: notificationView(updated), alreadyRecorded: false };
+    const row = await lockedNotification(ctx, input.notificationId);
+    // this claim's send, reported again (the first report's answer was lost): the same provider id is a repeat
+    if (row.claimToken === input.claimToken && row.status !== 'sending' && row.externalId === input.externalId) {
+      return { notification: notificationView(row), alreadyRecorded: true };
+    }
+    throw new LeaseLostError(input.notificationId);
   },
 });
 
