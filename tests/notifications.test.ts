@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  canMoveNotification, claimNotifications, enqueueNotification, markNotificationFailed, markNotificationSent, NOTIFICATION_TRANSITIONS,
+  canMoveNotification, claimNotifications, CONVERSATION_TRANSITIONS, enqueueNotification, markNotificationFailed, markNotificationSent, NOTIFICATION_TRANSITIONS,
   recordCall, recordDeliveryStatus, recordInboundMessage, setNotificationPreference, systemActor,
 } from '../src/access/index.js';
 import { auditLog, callLogs, contacts, conversations, messages, notifications, profiles } from '../src/db/schema/index.js';
@@ -265,6 +265,15 @@ describe('the workers: claim, send, fail, retry, lease', () => {
     expect(await codeOf(() => markNotificationSent(t.db, job, { notificationId: b.id, claimToken: b.claimToken, externalId: 'SMsame0001' }))).toBe('DUPLICATE_EXTERNAL_ID');
   });
 
+  it('refuses a report in the wrong order or about nothing: an unclaimed row is LEASE_LOST, an unknown id NOT_FOUND', async () => {
+    const { notification } = await enqueueNotification(t.db, job, reminder({ phone: freshPhone() }));
+    const forged = { notificationId: notification.id, claimToken: randomUUID() };
+    expect(await codeOf(() => markNotificationSent(t.db, job, { ...forged, externalId: 'SMforged' }))).toBe('LEASE_LOST');
+    expect(await codeOf(() => markNotificationFailed(t.db, job, { ...forged, reason: 'forged' }))).toBe('LEASE_LOST');
+    expect(await codeOf(() => markNotificationSent(t.db, job, { notificationId: randomUUID(), claimToken: randomUUID(), externalId: 'SMnone' }))).toBe('NOT_FOUND');
+    expect(await rowOf(notification.id)).toMatchObject({ status: 'pending', attempts: 0, externalId: null });
+  });
+
   it('is a job\'s: a webhook or an admin may not claim', async () => {
     expect(await codeOf(() => claimNotifications(t.db, twilio, {}))).toBe('FORBIDDEN');
     expect(await codeOf(() => claimNotifications(t.db, actorOf.admin(school.admin), {}))).toBe('FORBIDDEN');
@@ -497,6 +506,16 @@ describe('the database holds the rules (raw SQL as nexdrive_app)', () => {
     const row = await rowIn('sending');
     await t.db.update(notifications).set({ ...moveTo('sent', row), sentAt: new Date('2001-01-01') }).where(eq(notifications.id, row.id));
     expect((await rowOf(row.id)).sentAt!.getUTCFullYear()).toBeGreaterThan(2001);
+  });
+
+  const conversationStatuses = Object.keys(CONVERSATION_TRANSITIONS) as Array<keyof typeof CONVERSATION_TRANSITIONS>;
+  const conversationPairs = conversationStatuses.flatMap((from) => conversationStatuses.filter((to) => to !== from).map((to) => [from, to] as const));
+
+  it.each(conversationPairs)('conversation %s -> %s: as CONVERSATION_TRANSITIONS says (else ND052)', async (from, to) => {
+    const [c] = await t.db.insert(conversations).values({ channel: 'web_chat', channelIdentifier: randomUUID() }).returning();
+    if (from !== 'active') await t.db.update(conversations).set({ status: from }).where(eq(conversations.id, c.id));
+    const result = await t.db.update(conversations).set({ status: to }).where(eq(conversations.id, c.id)).then(() => 'ok', (err: unknown) => sqlstateOf(err));
+    expect(result).toBe((CONVERSATION_TRANSITIONS[from] as readonly string[]).includes(to) ? 'ok' : 'ND052');
   });
 
   it('keeps a closed conversation closed (ND052) and its channel and identifier fixed (ND053)', async () => {
