@@ -8,9 +8,10 @@
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
-import { RIGHTS, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
+import { RIGHTS, systemActor, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
-import { auditLog, lessonBridgeForms, lessons, selfAssessments, signatures } from '../src/db/schema/index.js';
+import { randomUUID } from 'node:crypto';
+import { auditLog, lessonBridgeForms, lessons, notifications, selfAssessments, signatures } from '../src/db/schema/index.js';
 import { availabilityOverrides, bookings, contacts, ragDocuments, services, waitlist } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
@@ -133,6 +134,25 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   deactivateVoucher: async (a) => access.deactivateVoucher(t.db, a, { voucherId: (await createVoucher(t.db)).id }),
   joinWaitlist: (a) => access.joinWaitlist(t.db, a, { studentId: w.student.id, preferredDay: 3 }),
   leaveWaitlist: async (a) => access.leaveWaitlist(t.db, a, { waitlistId: await liveWaitlistEntry() }),
+  // messages and notifications (issue 18): to a contact of the calling instructor (the world's for anyone else)
+  enqueueNotification: async (a) =>
+    access.enqueueNotification(t.db, a, {
+      recipient: { contactId: await contactOf(a) }, type: 'booking_reminder_24h', channel: 'sms', template: { body: 'Lesson tomorrow at {time}' },
+      data: { time: '10:00' }, idempotencyKey: `matrix:${uniqueDigits()}`,
+    }),
+  setNotificationPreference: (a) => access.setNotificationPreference(t.db, a, { notificationType: 'booking_reminder_2h', channel: 'sms', enabled: nextPreference() }),
+  claimNotifications: (a) => access.claimNotifications(t.db, a, { limit: 1, leaseSeconds: 60 }),
+  markNotificationSent: async (a) => access.markNotificationSent(t.db, a, { ...(await claimedNotification()), externalId: `SM${uniqueDigits()}` }),
+  markNotificationFailed: async (a) => access.markNotificationFailed(t.db, a, { ...(await claimedNotification()), reason: 'Twilio 30003' }),
+  // the lane is what the matrix decides; which provider reports on which channel is tests/notifications.test.ts'
+  recordDeliveryStatus: async (a) =>
+    access.recordDeliveryStatus(t.db, asProvider(a, 'twilio'), { externalId: await sentNotification(), status: 'delivered', occurredAt: new Date() }),
+  recordInboundMessage: (a) =>
+    isLane(a, 'agent')
+      ? access.recordInboundMessage(t.db, systemActor('agent:web-chat'), { channel: 'web_chat', providerMessageId: `chat-${uniqueDigits()}`, sessionId: randomUUID(), body: 'Hi' })
+      : access.recordInboundMessage(t.db, asProvider(a, 'twilio'), { channel: 'sms', providerMessageId: `SM${uniqueDigits()}`, from: freshPhone(), body: 'Hi' }),
+  recordCall: (a) =>
+    access.recordCall(t.db, asProvider(a, 'vapi'), { voiceProvider: 'vapi', externalCallId: `call-${uniqueDigits()}`, callerPhone: freshPhone(), startedAt: new Date(), outcome: 'answered' }),
 };
 
 // ─── School set-up (issue 17): an instructor changes their own diary (the world's for anyone else),
@@ -155,6 +175,29 @@ async function liveWaitlistEntry(): Promise<string> {
   if (row) return row.id;
   const [made] = await t.db.insert(waitlist).values({ studentId: w.student.id, instructorId: w.instructor.id }).returning();
   return made.id;
+}
+
+// ─── Messages and notifications (issue 18): rows in the state each call needs, inserted as the app role ───
+const isLane = (a: Actor, lane: string) => 'system' in a && a.system.startsWith(`${lane === 'job' ? 'cron' : lane}:`);
+/** A webhook of the world (webhook:stripe) as the provider the operation serves; any other actor as it is. */
+const asProvider = (a: Actor, provider: string): Actor => (isLane(a, 'webhook') ? systemActor(`webhook:${provider}`) : a);
+let preference = false;
+const nextPreference = () => (preference = !preference);
+async function pendingNotification(): Promise<string> {
+  const [row] = await t.db.insert(notifications).values({ channel: 'sms', notificationType: 'booking_reminder_2h', body: 'Soon', recipientPhone: '+61400000000', idempotencyKey: `matrix:${uniqueDigits()}` }).returning();
+  return row.id;
+}
+async function claimedNotification(): Promise<{ notificationId: string; claimToken: string }> {
+  const notificationId = await pendingNotification();
+  const claimToken = randomUUID();
+  await t.db.update(notifications).set({ status: 'sending', attempts: 1, claimToken, leaseExpiresAt: new Date(Date.now() + 60_000) }).where(eq(notifications.id, notificationId));
+  return { notificationId, claimToken };
+}
+async function sentNotification(): Promise<string> {
+  const { notificationId } = await claimedNotification();
+  const externalId = `SM${uniqueDigits()}${uniqueDigits()}`;
+  await t.db.update(notifications).set({ status: 'sent', externalId, leaseExpiresAt: null }).where(eq(notifications.id, notificationId));
+  return externalId;
 }
 
 // ─── Contacts (issue 17): a contact assigned to the calling instructor (the world's for anyone else), so
@@ -310,7 +353,8 @@ describe('audit entries of operations', () => {
   it('name their actor: a Clerk user id, or for a system actor actor_role system and its name', async () => {
     const rows = await t.db.select().from(auditLog).where(gt(auditLog.chainPosition, auditStart));
     expect(rows.length).toBeGreaterThanOrEqual(16); // the allowed writes of the matrix above
-    const systemNames = ['cron:matrix', 'webhook:stripe', 'agent:sms', 'cli:matrix'];
+    // (+ the providers the issue-18 calls act as: an inbound message or call creates its sender's contact)
+    const systemNames = ['cron:matrix', 'webhook:stripe', 'agent:sms', 'cli:matrix', 'webhook:twilio', 'agent:web-chat', 'webhook:vapi'];
     const anonymous = rows.filter((r) => r.actorId === null && !(r.actorRole === 'system' && systemNames.includes((r.details as { systemActor?: string }).systemActor ?? '')));
     expect(anonymous).toEqual([]);
     for (const r of rows.filter((x) => x.actorId !== null)) expect(r.actorId).toMatch(/^user_/);

@@ -195,7 +195,8 @@ const CHANGES: Record<string, [column: string, value: string | number | boolean]
   contacts: ['notes', 'Called back'],
   conversations: ['handoff_reason', 'Asked for a human'],
   instructors: ['bio', 'Patient and calm'],
-  notifications: ['subject', 'Lesson reminder'],
+  notifications: ['failed_reason', 'Twilio timed out'], // what was sent (subject, body) never changes (migration 0028)
+  notification_preferences: ['enabled', true],
   packages: ['description', '10 lessons'],
   parent_student_links: ['can_view_payments', false],
   parents: ['years_driving', 25],

@@ -36,6 +36,8 @@ const FINAL_DRIVE_REASON = 'the final drive stays what it was (issue 15): a less
 const CONTACTS_REASON = 'contacts (issue 17): one live contact per E.164 phone and per email, the lifecycle state machine of SPEC-05 and the first touch kept, by the database';
 const SCHOOL_SETUP_REASON = 'school set-up (issue 17): no two active weekly rules of one instructor and day overlap; one live waitlist entry per person and instructor';
 const SELF_ASSESSMENT_REASON = 'self-assessments (issue 19): the database decides the type from progress and booking, and a submitted assessment is final';
+const NOTIFICATIONS_REASON = 'messages and notifications (issue 18): the outbox sends each message once (idempotency key, lease, attempts, status moves held by the database), delivery reports found by provider id per channel, one message per provider message id, one call log per provider call id, one open conversation per SMS contact and web-chat session';
+const PREFERENCES_REASON = 'notification preferences (SPEC-07 section 3.2, a table SPEC-01 does not have), and a number\'s own STOP opt-out (issue 18)';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -145,6 +147,19 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'index', match: /^(availability_rules_no_overlap_excl|waitlist_(student|contact)_live_unique)$/, reason: SCHOOL_SETUP_REASON },
   { kind: 'function', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
   { kind: 'trigger', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
+  { kind: 'table', match: 'notification_preferences', reason: PREFERENCES_REASON },
+  { kind: 'constraint', contype: 'p', match: 'notification_preferences_pkey', reason: PREFERENCES_REASON },
+  { kind: 'constraint', contype: 'u', match: 'uq_notif_pref', reason: PREFERENCES_REASON },
+  { kind: 'index', match: /^(idx_notif_pref_user|notification_preferences_phone_unique)$/, reason: PREFERENCES_REASON },
+  { kind: 'trigger', match: 'set_updated_at_notification_preferences', reason: PREFERENCES_REASON },
+  { kind: 'column', match: /^notifications\.(idempotency_key|segments|next_attempt_at|attempts|lease_expires_at|claim_token|claimed_by)$/, reason: NOTIFICATIONS_REASON },
+  {
+    kind: 'index',
+    match: /^(notifications_(idempotency_key_unique|channel_external_id_unique|due_idx|lease_idx)|messages_external_id_unique|call_logs_external_call_unique|conversations_open_(sms_contact|web_chat_session)_unique)$/,
+    reason: NOTIFICATIONS_REASON,
+  },
+  { kind: 'function', match: /^(notifications|conversations)_lifecycle_guard$/, reason: NOTIFICATIONS_REASON },
+  { kind: 'trigger', match: /^(notifications|conversations)_lifecycle_guard$/, reason: NOTIFICATIONS_REASON },
 ];
 
 function deviationFor(kind: ObjectKind, name: string, contype?: string): Deviation | undefined {
@@ -415,7 +430,7 @@ describe('every spec object exists in the database', () => {
   it('keeps updated_at on exactly the tables that have an updated_at trigger (section 7: "all tables with updated_at column")', () => {
     const withColumn = db.columns.filter((c) => c.column_name === 'updated_at').map((c) => c.table_name).sort();
     const withTrigger = db.triggers.filter((x) => x.function_name === 'update_updated_at').map((x) => x.table_name).sort();
-    expect(withColumn).toHaveLength(21);
+    expect(withColumn).toHaveLength(21 + 1); // + notification_preferences (SPEC-07, issue 18)
     expect(withTrigger).toEqual(withColumn);
   });
 });

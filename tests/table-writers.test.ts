@@ -13,7 +13,7 @@ import { openTestDb, type TestDb } from './support/db.js';
 /** table -> the exported operations that INSERT or UPDATE it. */
 const WRITERS: Record<string, readonly string[]> = {
   audit_log: ['recordLesson', 'createContact', 'createBooking'], // every operation appends; a few named
-  contacts: ['createContact', 'findOrCreateContact', 'updateContact', 'recordInteraction', 'setLifecycleStage', 'deleteContact'],
+  contacts: ['createContact', 'findOrCreateContact', 'updateContact', 'recordInteraction', 'setLifecycleStage', 'deleteContact', 'recordInboundMessage', 'recordCall'],
   profiles: ['linkInstructor'],
   instructors: ['linkInstructor'],
   students: ['issueCertificate'],
@@ -35,14 +35,15 @@ const WRITERS: Record<string, readonly string[]> = {
   packages: ['createPackage', 'updatePackage', 'deactivatePackage'],
   vouchers: ['createVoucher', 'updateVoucher', 'deactivateVoucher', 'completePayment'],
   waitlist: ['joinWaitlist', 'leaveWaitlist'],
+  notifications: ['enqueueNotification', 'claimNotifications', 'markNotificationSent', 'markNotificationFailed', 'recordDeliveryStatus'],
+  notification_preferences: ['setNotificationPreference', 'recordInboundMessage'],
+  conversations: ['recordInboundMessage'],
+  messages: ['recordInboundMessage'],
+  call_logs: ['recordCall'],
 };
 
 /** Tables the app may write that no operation writes yet, and the issue that closes each. */
 const OPEN: Record<string, string> = {
-  conversations: 'issue 18 (messages)',
-  messages: 'issue 18 (messages)',
-  call_logs: 'issue 18 (messages)',
-  notifications: 'issue 18 (notifications)',
   parents: 'issue 17 item 4 (inviteParent, acceptParentInvitation)',
 };
 

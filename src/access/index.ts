@@ -78,6 +78,20 @@ export {
 } from './money/errors.js';
 export { voucherDiscount, choosePackage, normalizeVoucherCode, isLowOnCredits } from './money/rules.js';
 
+// Messages and notifications (issue 18)
+export { enqueueNotification, type EnqueuedNotification } from './notifications/outbox.js';
+export { setNotificationPreference, type NotificationPreferenceSetting } from './notifications/preferences.js';
+export { claimNotifications, markNotificationSent, markNotificationFailed, type SentResult, type FailedResult } from './notifications/workers.js';
+export { recordDeliveryStatus, type DeliveryResult } from './notifications/delivery.js';
+export { recordInboundMessage, recordCall, type InboundResult, type CallResult } from './notifications/inbound.js';
+export type { NotificationView, ClaimedNotification } from './notifications/views.js';
+export { LeaseLostError, NotOptableError, IdempotencyKeyReusedError } from './notifications/errors.js';
+export {
+  NOTIFICATION_TRANSITIONS, canMoveNotification, RETRY_DELAYS_SECONDS, MAX_ATTEMPTS, afterFailure, deliveryMove, PROVIDER_CHANNEL,
+  NON_OPTABLE_TYPES, isOptable, optKeyword, renderTemplate, smsLength, CONVERSATION_IDLE_SECONDS, CONVERSATION_TRANSITIONS, VOICE_PROVIDERS,
+  type DeliveryStatus, type SmsLength,
+} from './notifications/rules.js';
+
 // Audit log
 export { appendAuditEvent, listAuditEvents, AUDIT_SUBJECTS, type AuditSubject } from './audit/audit-log.js';
 

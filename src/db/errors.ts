@@ -42,6 +42,14 @@ export const NEXDRIVE_SQLSTATE = {
   contactTransition: 'ND040',
   /** Where a contact first came from (source, UTM fields, first_contact_at) changed once set (issue 17). */
   contactFirstTouch: 'ND041',
+  /** A notification status move the outbox does not allow (delivered back to sent...), or an attempt counted outside a claim (issue 18). */
+  notificationTransition: 'ND050',
+  /** What a notification sent, to whom, or its provider id changed once written (issue 18). */
+  notificationFrozen: 'ND051',
+  /** A conversation status move not allowed (a closed conversation reopened) (issue 18). */
+  conversationTransition: 'ND052',
+  /** A conversation's channel, identifier, start or people changed, or its history shrank (issue 18). */
+  conversationFrozen: 'ND053',
 } as const;
 
 export type DbErrorCode =
@@ -75,6 +83,7 @@ export type DbErrorCode =
   | 'DUPLICATE_VOUCHER_CODE'
   | 'AVAILABILITY_OVERLAP'
   | 'DUPLICATE_GATEWAY_PAYMENT'
+  | 'DUPLICATE_EXTERNAL_ID'
   | 'SERIALIZATION_FAILURE'
   | 'DATABASE_ERROR';
 
@@ -196,6 +205,10 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.notPayable]: 'NOT_PAYABLE',
   [NEXDRIVE_SQLSTATE.contactTransition]: 'INVALID_TRANSITION',
   [NEXDRIVE_SQLSTATE.contactFirstTouch]: 'CONTACT_FIRST_TOUCH_FROZEN',
+  [NEXDRIVE_SQLSTATE.notificationTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.notificationFrozen]: 'RECORD_FROZEN',
+  [NEXDRIVE_SQLSTATE.conversationTransition]: 'INVALID_TRANSITION',
+  [NEXDRIVE_SQLSTATE.conversationFrozen]: 'RECORD_FROZEN',
 };
 
 /** Constraints whose violation has a domain meaning of its own. */
@@ -214,6 +227,8 @@ const CODE_BY_CONSTRAINT: Record<string, DbErrorCode> = {
   idx_vouchers_code: 'DUPLICATE_VOUCHER_CODE',
   /** Two active weekly rules of one instructor and day overlapping in dates and hours (issue 17, migration 0026). */
   availability_rules_no_overlap_excl: 'AVAILABILITY_OVERLAP',
+  /** A provider's message id recorded for two notifications of one channel (issue 18). */
+  notifications_channel_external_id_unique: 'DUPLICATE_EXTERNAL_ID',
 };
 
 /** Translates any error from a query into a typed error; errors that are already typed pass through. */

@@ -23,6 +23,7 @@ import type {
   conversations, messages, callLogs,
   privateNotes, selfAssessments,
   notifications,
+  notificationPreferences,
   ragDocuments, ragChunks,
   waitlist,
 } from './schema/index.js';
@@ -64,6 +65,7 @@ export type PrivateNote = InferSelectModel<typeof privateNotes>;
 export type SelfAssessment = InferSelectModel<typeof selfAssessments>;
 
 export type Notification = InferSelectModel<typeof notifications>;
+export type NotificationPreference = InferSelectModel<typeof notificationPreferences>;
 
 export type RagDocument = InferSelectModel<typeof ragDocuments>;
 export type RagChunk = InferSelectModel<typeof ragChunks>;
@@ -109,6 +111,7 @@ export type NewPrivateNote = InferInsertModel<typeof privateNotes>;
 export type NewSelfAssessment = InferInsertModel<typeof selfAssessments>;
 
 export type NewNotification = InferInsertModel<typeof notifications>;
+export type NewNotificationPreference = InferInsertModel<typeof notificationPreferences>;
 
 export type NewRagDocument = InferInsertModel<typeof ragDocuments>;
 export type NewRagChunk = InferInsertModel<typeof ragChunks>;

@@ -113,7 +113,7 @@ export async function failureOf(run: () => Promise<unknown>): Promise<unknown> {
 import { auditLog, competencyTasks, conversations, packages, parents, ragDocuments, signatures } from '../../src/db/schema/index.js';
 import type {
   NewAuditLogEntry, NewAvailabilityOverride, NewAvailabilityRule, NewCallLog, NewCompetencyTask, NewContact,
-  NewConversation, NewMessage, NewNotification, NewPackage, NewParent, NewParentStudentLink, NewPayment,
+  NewConversation, NewMessage, NewNotification, NewNotificationPreference, NewPackage, NewParent, NewParentStudentLink, NewPayment,
   NewPrivateNote, NewProfile, NewRagChunk, NewRagDocument, NewSelfAssessment, NewService, NewSignature,
   NewStudentCompetency, NewStudentPackage, NewVoucher, NewWaitlist,
 } from '../../src/db/types.js';
@@ -223,6 +223,9 @@ export const validRows = {
   },
   notifications: async (_db: DatabaseOrTransaction): Promise<NewNotification> => ({
     channel: 'email', notificationType: 'booking_confirmation', body: 'Your lesson is booked.', recipientEmail: 'sam@example.com',
+  }),
+  notification_preferences: async (_db: DatabaseOrTransaction): Promise<NewNotificationPreference> => ({
+    userId: clerkId(), notificationType: 'booking_reminder_24h', channel: 'sms', enabled: false,
   }),
   rag_documents: async (_db: DatabaseOrTransaction): Promise<NewRagDocument> => ({ title: 'Fixture FAQ', sourceType: 'faq' }),
   rag_chunks: async (db: DatabaseOrTransaction): Promise<NewRagChunk> => {

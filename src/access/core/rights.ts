@@ -141,6 +141,21 @@ export const RIGHTS = {
   // (src/access/scheduling/waitlist-entries.ts)
   joinWaitlist: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', ...noSystem },
   leaveWaitlist: { over: 'student', parentNeeds: 'canBookLessons', admin: 'allow', instructor: 'allow', student: 'allow', parent: 'allow', ...noSystem },
+  // messages and notifications (issue 18, docs/notifications.md)
+  // the outbox: the school's jobs and staff write to it (an instructor only to their own students, their
+  // parents and their contacts: src/access/notifications/outbox.ts); no webhook or agent
+  enqueueNotification: { over: 'school', ...staff, job: 'allow' },
+  // a person's own preferences (an admin anyone's)
+  setNotificationPreference: { over: 'school', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'allow', ...noSystem },
+  // the sending workers (cron:send-notifications)
+  claimNotifications: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'forbid', ...jobsOnly },
+  markNotificationSent: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'forbid', ...jobsOnly },
+  markNotificationFailed: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'forbid', ...jobsOnly },
+  // a provider's delivery report, only on its own channel (webhook:twilio SMS, webhook:resend email)
+  recordDeliveryStatus: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'forbid', ...noSystem, webhook: 'allow' },
+  // inbound: SMS from webhook:twilio, web chat from agent:web-chat, calls from the voice provider's webhook
+  recordInboundMessage: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'forbid', ...noSystem, webhook: 'allow', agent: 'allow' },
+  recordCall: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'forbid', ...noSystem, webhook: 'allow' },
 
   // audit log: only admins read it
   appendAuditEvent: { over: 'school', admin: 'allow', instructor: 'allow', student: 'forbid', parent: 'forbid', ...noSystem, job: 'allow', webhook: 'allow' },

@@ -84,32 +84,43 @@ export const findOrCreateContact = defineOperation({
     }
     if (isAgent && input.instructorId !== undefined) throw new ForbiddenError('an agent does not assign contacts');
     const instructorId = isAgent ? null : assignedInstructor(ctx, input.instructorId);
-    const [inserted] = await ctx.tx
-      .insert(contacts)
-      .values({ ...newContactValues(input), instructorId })
-      .onConflictDoNothing()
-      .returning();
-    let row: Contact | undefined = inserted;
-    let matchedBy: FoundContact['matchedBy'] = null;
-    if (inserted) {
-      await recordAudit(ctx, { eventType: 'CONTACT_CREATED', subjectType: 'contact', subjectId: inserted.id, details: { source: inserted.source, via: 'findOrCreateContact' } });
-    } else {
-      const byPhone = input.phone !== undefined ? eq(contacts.phone, input.phone) : sql`false`;
-      const byEmail = input.email !== undefined ? sql`lower(${contacts.email}) = lower(${input.email})` : sql`false`;
-      [row] = await ctx.tx
-        .select()
-        .from(contacts)
-        .where(and(isNull(contacts.deletedAt), or(byPhone, byEmail)))
-        .orderBy(desc(sql`coalesce(${byPhone}, false)`))
-        .limit(1);
-      if (!row) throw new Error('findOrCreateContact: the insert met a conflict but no live contact matches'); // cannot happen: the indexes are on live contacts
-      matchedBy = input.phone !== undefined && row.phone === input.phone ? 'phone' : 'email';
-    }
+    const { row, created, matchedBy } = await findOrCreateContactRow(ctx, { ...input, instructorId }, 'findOrCreateContact');
     const a = ctx.actor;
     const sees = a.kind === 'admin' || (a.kind === 'instructor' && row.instructorId === a.instructorId);
-    return { contactId: row.id, created: inserted !== undefined, matchedBy, firstName: row.firstName, contact: sees ? view(row) : null };
+    return { contactId: row.id, created, matchedBy, firstName: row.firstName, contact: sees ? view(row) : null };
   },
 });
+
+/**
+ * The core of findOrCreateContact, inside the caller's operation (its rights already checked): the live
+ * contact with this phone (else this email), or a new one, audited as CONTACT_CREATED `via` the
+ * operation. Also what an inbound SMS or call meets its sender with (issue 18).
+ */
+export async function findOrCreateContactRow(
+  ctx: OperationContext,
+  input: ContactFields & { instructorId?: string | null },
+  via: string,
+): Promise<{ row: Contact; created: boolean; matchedBy: FoundContact['matchedBy'] }> {
+  const [inserted] = await ctx.tx
+    .insert(contacts)
+    .values({ ...newContactValues(input), instructorId: input.instructorId ?? null })
+    .onConflictDoNothing()
+    .returning();
+  if (inserted) {
+    await recordAudit(ctx, { eventType: 'CONTACT_CREATED', subjectType: 'contact', subjectId: inserted.id, details: { source: inserted.source, via } });
+    return { row: inserted, created: true, matchedBy: null };
+  }
+  const byPhone = input.phone !== undefined ? eq(contacts.phone, input.phone) : sql`false`;
+  const byEmail = input.email !== undefined ? sql`lower(${contacts.email}) = lower(${input.email})` : sql`false`;
+  const [row] = await ctx.tx
+    .select()
+    .from(contacts)
+    .where(and(isNull(contacts.deletedAt), or(byPhone, byEmail)))
+    .orderBy(desc(sql`coalesce(${byPhone}, false)`))
+    .limit(1);
+  if (!row) throw new Error('findOrCreateContact: the insert met a conflict but no live contact matches'); // cannot happen: the indexes are on live contacts
+  return { row, created: false, matchedBy: input.phone !== undefined && row.phone === input.phone ? 'phone' : 'email' };
+}
 
 /** Changes a contact's details. The first-touch fields can be filled in, never changed (CONTACT_FIRST_TOUCH_FROZEN). */
 export const updateContact = defineOperation({

@@ -1,7 +1,7 @@
 // Conversations over SMS, web chat and voice: threads, their messages and voice-agent call logs.
 import { relations, sql } from 'drizzle-orm';
 import {
-  boolean, check, index, integer, jsonb, numeric, pgTable, text, uuid,
+  boolean, check, index, integer, jsonb, numeric, pgTable, text, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { contacts } from './crm.js';
 import { checkOneOf, createdAt, timestamptz, updatedAt } from './columns.js';
@@ -38,6 +38,10 @@ export const conversations = pgTable('conversations', {
   index('idx_conv_contact').on(table.contactId),
   index('idx_conv_channel').on(table.channel, table.channelIdentifier),
   index('idx_conv_status').on(table.status),
+  // one open thread per contact on SMS and per session on web chat (issue 18): concurrent inbound
+  // messages of one person land in one conversation
+  uniqueIndex('conversations_open_sms_contact_unique').on(table.contactId).where(sql`channel = 'sms' AND status <> 'closed'`),
+  uniqueIndex('conversations_open_web_chat_session_unique').on(table.channelIdentifier).where(sql`channel = 'web_chat' AND status <> 'closed'`),
   checkOneOf('conversations_channel_check', 'channel', CONVERSATION_CHANNELS),
   checkOneOf('conversations_mode_check', 'mode', CONVERSATION_MODES),
   checkOneOf('conversations_status_check', 'status', CONVERSATION_STATUSES),
@@ -70,6 +74,8 @@ export const messages = pgTable('messages', {
 }, (table) => [
   index('idx_messages_conversation').on(table.conversationId),
   index('idx_messages_created').on(table.createdAt),
+  // a provider's message id is one message, however often its webhook is delivered (issue 18)
+  uniqueIndex('messages_external_id_unique').on(table.externalId),
   checkOneOf('messages_direction_check', 'direction', COMMUNICATION_DIRECTIONS),
   checkOneOf('messages_sender_type_check', 'sender_type', MESSAGE_SENDER_TYPES),
   check('messages_confidence_check', sql`confidence BETWEEN 0 AND 1`),
@@ -111,6 +117,8 @@ export const callLogs = pgTable('call_logs', {
   index('idx_calls_contact').on(table.contactId),
   index('idx_calls_caller_phone').on(table.callerPhone),
   index('idx_calls_started').on(table.startedAt),
+  // a provider's call id is one call log, however often its end-of-call report arrives (issue 18)
+  uniqueIndex('call_logs_external_call_unique').on(table.voiceProvider, table.externalCallId),
   // Partial: only the few calls still waiting for a callback are indexed
   index('idx_calls_requires_callback').on(table.requiresCallback).where(sql`requires_callback = TRUE`),
   checkOneOf('call_logs_call_direction_check', 'call_direction', COMMUNICATION_DIRECTIONS),

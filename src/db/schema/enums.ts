@@ -79,7 +79,18 @@ export const SELF_ASSESSMENT_TYPES = [
 
 // ─── Notifications ──────────────────────────
 export const NOTIFICATION_CHANNELS = ['email', 'sms', 'push'] as const;
-export const NOTIFICATION_STATUSES = ['pending', 'sent', 'delivered', 'failed', 'bounced'] as const;
+/** SPEC-01's five, plus `sending` (claimed by a worker, under a lease) and `skipped` (never sent: the
+ *  recipient opted out or has no address; SPEC-07 section 4 names it), issue 18. */
+export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'delivered', 'failed', 'bounced', 'skipped'] as const;
+/** The notification types of SPEC-07 section 4, and SPEC-10's handoff to a person (section 18.1). */
+export const NOTIFICATION_TYPES = [
+  'booking_confirmation', 'booking_reminder_24h', 'booking_reminder_2h', 'booking_cancelled', 'booking_rescheduled',
+  'lesson_completed', 'bridge_form_ready', 'payment_received', 'payment_failed', 'package_purchased',
+  'package_low_credits', 'parent_invitation', 'callback_scheduled', 'competency_achieved', 'certificate_ready',
+  'waitlist_available', 'handoff_sms_conversation',
+] as const;
+/** notification_preferences.notification_type: a type, or `all` (a number's STOP reply: every SMS). */
+export const NOTIFICATION_PREFERENCE_TYPES = [...NOTIFICATION_TYPES, 'all'] as const;
 
 // ─── RAG ────────────────────────────────────
 export const RAG_SOURCE_TYPES = [
