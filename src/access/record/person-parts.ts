@@ -44,6 +44,7 @@ export const PERSON_PARTS: PersonPart[] = [
   { table: 'student_packages', what: 'lesson packages and credits', private: false, where: (p) => sql`t.student_id = ${sid(p)}` },
   { table: 'waitlist', what: 'waitlist requests', private: false, where: (p) => sql`t.student_id = ${sid(p)} or t.contact_id in ${contacts(p)}` },
   { table: 'notifications', what: 'messages the school sent (SMS, email, push)', private: false, where: (p) => sql`t.recipient_id = ${uid(p)} or t.recipient_contact_id in ${contacts(p)}` },
+  { table: 'notification_preferences', what: "which messages the person turned off, and a STOP reply from their number", private: false, where: (p) => sql`t.user_id = ${uid(p)} or t.phone in (select c.phone from contacts c where c.id in ${contacts(p)})` },
   { table: 'conversations', what: 'conversations with the AI channels and staff', private: false, where: (p) => sql`t.id in ${conversations(p)}` },
   { table: 'messages', what: 'the messages of those conversations', private: false, where: (p) => sql`t.conversation_id in ${conversations(p)}` },
   { table: 'call_logs', what: 'phone calls, with transcripts and summaries', private: false, where: (p) => sql`t.contact_id in ${contacts(p)} or t.conversation_id in ${conversations(p)}` },
