@@ -15,10 +15,15 @@ wait_up() { for _ in $(seq 1 120); do curl -s -o /dev/null "http://127.0.0.1:$1/
 NIL=00000000-0000-4000-8000-000000000000
 SLOTS="instructorId=$NIL&serviceId=$NIL&from=2026-12-10T00:00:00%2B11:00&to=2026-12-11T00:00:00%2B11:00"
 
-# The app depends on the package as file:../.., i.e. on its dist/ (built by the root's prepare; npm may
-# skip lifecycle scripts it has not been allowed to run, so build it here if it is missing).
+# The app gets the package as the registry would give it: the tarball `npm pack` makes (only the files
+# package.json lists, its dependencies and peers installed beside the app's, none borrowed from the root's
+# node_modules as a file:../.. link would). package.json's file:../.. is for working on the example.
 [ -f ../../dist/index.js ] || (cd ../.. && npm run build)
-npm install --no-audit --no-fund
+pack_dir=$(mktemp -d)
+trap 'stop; rm -rf "$pack_dir"' EXIT
+tarball=$(cd ../.. && npm pack --silent --ignore-scripts --pack-destination "$pack_dir" | tail -1)
+npm install --no-audit --no-fund --no-save "$pack_dir/$tarball"
+[ ! -L node_modules/@nexdrive/db ] # installed from the tarball, not linked to the working tree
 npx nexdrive-db setup >/dev/null
 ./node_modules/.bin/next build
 
