@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import { RIGHTS, systemActor, type Actor, type MatrixColumn, type OperationName, type ParentFlag, type Right } from '../src/access/index.js';
 import { ForbiddenError, NotFoundError } from '../src/db/errors.js';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { auditLog, lessonBridgeForms, lessons, notifications, selfAssessments, signatures } from '../src/db/schema/index.js';
-import { availabilityOverrides, bookings, contacts, ragDocuments, services, waitlist } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings, contacts, parentInvitations, ragDocuments, services, waitlist } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { queryRows } from '../src/db/sql.js';
@@ -55,6 +55,13 @@ const uniqueDigits = () => String(Math.floor(Math.random() * 1e9));
 const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   getStudent: (a) => access.getStudent(t.db, a, { studentId: w.student.id }),
   setParentPermissions: (a) => access.setParentPermissions(t.db, a, { studentId: w.student.id, parentId: w.parent.id, permissions: { canViewProgress: true } }),
+  syncClerkUser: (a) =>
+    access.syncClerkUser(t.db, asProvider(a, 'clerk'), { eventId: `evt_${uniqueDigits()}`, type: 'user.created', occurredAt: new Date(), user: { id: `user_matrix${uniqueDigits()}`, first_name: 'Clerk' } }),
+  convertContact: async (a) => access.convertContact(t.db, a, { contactId: await qualifiedContactOf(a) }),
+  inviteParent: (a) => access.inviteParent(t.db, a, { studentId: w.student.id, email: `invited.${uniqueDigits()}@example.com` }),
+  // every parent variant accepts an invitation to the other student (the world's own link stays as each variant sets it)
+  acceptParentInvitation: async (a) => access.acceptParentInvitation(t.db, a, { token: await invitationToken(w.otherStudent.id) }),
+  revokeParentLink: async (a) => access.revokeParentLink(t.db, a, { invitationId: await invitationOf(w.student.id) }),
   linkInstructor: (a) =>
     access.linkInstructor(t.db, a, {
       clerkId: `user_matrix${uniqueDigits()}`, adiNumber: `M${uniqueDigits()}`, adiExpiry: '2028-06-30', firstName: 'New', lastName: 'Instructor', email: 'new@example.com',
@@ -210,6 +217,29 @@ async function contactOf(a: Actor): Promise<string> {
   return row.id;
 }
 
+/** A qualified contact of the calling instructor (the world's for anyone else), with a Clerk user of its own. */
+async function qualifiedContactOf(a: Actor): Promise<string> {
+  const instructorId = 'userId' in a && a.userId === w.otherInstructor.userId ? w.otherInstructor.id : w.instructor.id;
+  const digits = uniqueDigits();
+  const [row] = await t.db
+    .insert(contacts)
+    .values({ firstName: 'Quinn', lastName: 'Qualified', email: `quinn.${digits}@example.com`, userId: `user_quinn${digits}`, lifecycleStage: 'qualified', instructorId })
+    .returning();
+  return row.id;
+}
+
+/** A pending invitation to the student, inserted as the app role: its token (for accepting) and its id. */
+async function pendingInvitation(studentId: string): Promise<{ id: string; token: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const [row] = await t.db
+    .insert(parentInvitations)
+    .values({ studentId, invitedBy: 'test', email: `p.${uniqueDigits()}@example.com`, tokenHash: access.invitationTokenHash(token), expiresAt: new Date(Date.now() + 86_400_000) })
+    .returning();
+  return { id: row.id, token };
+}
+const invitationToken = async (studentId: string) => (await pendingInvitation(studentId)).token;
+const invitationOf = async (studentId: string) => (await pendingInvitation(studentId)).id;
+
 /** A general self-assessment of the world's student, started (and submitted if asked). */
 async function selfAssessment(submitted: boolean): Promise<string> {
   const [row] = await t.db.insert(selfAssessments).values({ studentId: w.student.id, assessmentType: 'general', responses: [] }).returning();
@@ -353,8 +383,8 @@ describe('audit entries of operations', () => {
   it('name their actor: a Clerk user id, or for a system actor actor_role system and its name', async () => {
     const rows = await t.db.select().from(auditLog).where(gt(auditLog.chainPosition, auditStart));
     expect(rows.length).toBeGreaterThanOrEqual(16); // the allowed writes of the matrix above
-    // (+ the providers the issue-18 calls act as: an inbound message or call creates its sender's contact)
-    const systemNames = ['cron:matrix', 'webhook:stripe', 'agent:sms', 'cli:matrix', 'webhook:twilio', 'agent:web-chat', 'webhook:vapi'];
+    // (+ the providers the issue-18 calls act as: an inbound message or call creates its sender's contact; Clerk's user webhook)
+    const systemNames = ['cron:matrix', 'webhook:stripe', 'agent:sms', 'cli:matrix', 'webhook:twilio', 'agent:web-chat', 'webhook:vapi', 'webhook:clerk'];
     const anonymous = rows.filter((r) => r.actorId === null && !(r.actorRole === 'system' && systemNames.includes((r.details as { systemActor?: string }).systemActor ?? '')));
     expect(anonymous).toEqual([]);
     for (const r of rows.filter((x) => x.actorId !== null)) expect(r.actorId).toMatch(/^user_/);

@@ -23,7 +23,7 @@ import {
   BOOKING_STATUSES, CALL_OUTCOMES, CALL_RESOLUTIONS, COMMUNICATION_DIRECTIONS, COMPETENCY_STATUSES,
   CONVERSATION_CHANNELS, CONVERSATION_MODES, CONVERSATION_STATUSES, INSTRUCTOR_STATUSES,
   INSTRUCTOR_TRANSMISSIONS, LESSON_STATUSES, LICENCE_TYPES, LIFECYCLE_STAGES, MESSAGE_SENDER_TYPES,
-  NOTIFICATION_CHANNELS, NOTIFICATION_PREFERENCE_TYPES, NOTIFICATION_STATUSES, notificationPreferences, PARENT_LINK_STATUSES, PARENT_RELATIONSHIPS,
+  NOTIFICATION_CHANNELS, NOTIFICATION_PREFERENCE_TYPES, NOTIFICATION_STATUSES, notificationPreferences, PARENT_INVITATION_STATUSES, PARENT_LINK_STATUSES, PARENT_RELATIONSHIPS, parentInvitations,
   PAYMENT_METHODS, PAYMENT_STATUSES, PRIVATE_NOTE_TYPES, PROFILE_STATUSES, RAG_DOCUMENT_STATUSES,
   RAG_SOURCE_TYPES, SELF_ASSESSMENT_TYPES, SERVICE_CATEGORIES, SIGNED_DOCUMENT_TYPES, SIGNER_ROLES,
   STUDENT_PACKAGE_STATUSES, STUDENT_STATUSES, TRANSMISSIONS, USER_ROLES, VOUCHER_TYPES, WAITLIST_STATUSES,
@@ -228,6 +228,12 @@ async function someStudentPackage(db: DatabaseOrTransaction): Promise<string> {
 }
 
 // ─── The cases ──────────────────────────────
+
+/** What an accepted invitation carries beside its status: who accepted, when, and the link it made. */
+async function acceptedInvitation(db: DatabaseOrTransaction) {
+  const [link] = await db.insert(parentStudentLinks).values(await validRows.parent_student_links(db)).returning();
+  return { status: 'accepted', acceptedBy: 'user_parent', acceptedAt: new Date('2026-12-01T10:00:00Z'), linkId: link.id };
+}
 
 const cases: CheckCase[] = [
   // audit_log
@@ -473,6 +479,31 @@ const cases: CheckCase[] = [
   // parent_student_links
   enumCase(parentStudentLinks, 'parent_student_links_relationship_check', validRows.parent_student_links, 'relationship', PARENT_RELATIONSHIPS),
   enumCase(parentStudentLinks, 'parent_student_links_status_check', validRows.parent_student_links, 'status', PARENT_LINK_STATUSES),
+
+  // parent_invitations (issue 17, migration 0029)
+  enumCase(parentInvitations, 'parent_invitations_relationship_check', validRows.parent_invitations, 'relationship', PARENT_RELATIONSHIPS),
+  checkCase(parentInvitations, 'parent_invitations_status_check', validRows.parent_invitations,
+    { "'PENDING'": { status: 'PENDING' }, "'expired' (an expired invitation stays pending)": { status: 'expired' } },
+    {
+      [`'${PARENT_INVITATION_STATUSES[0]}'`]: {},
+      [`'${PARENT_INVITATION_STATUSES[1]}'`]: async (db) => acceptedInvitation(db),
+      [`'${PARENT_INVITATION_STATUSES[2]}'`]: { status: 'revoked', revokedAt: new Date('2026-12-01T10:00:00Z') },
+    }),
+  checkCase(parentInvitations, 'parent_invitations_address_check', validRows.parent_invitations,
+    { 'neither an email nor a phone': { email: null, phone: null } },
+    { 'a phone only': { email: null, phone: '+61412345678' }, 'an email only': {} }),
+  checkCase(parentInvitations, 'parent_invitations_phone_e164_check', validRows.parent_invitations,
+    { 'a local spelling': { phone: '0412 345 678' } },
+    { 'E.164': { phone: '+61412345678' } }),
+  checkCase(parentInvitations, 'parent_invitations_token_hash_check', validRows.parent_invitations,
+    { 'the token itself (base64url)': { tokenHash: 'x'.repeat(43) }, 'upper-case hex': { tokenHash: 'A'.repeat(64) } },
+    { 'a SHA-256 in hex': { tokenHash: 'a'.repeat(64) } }),
+  checkCase(parentInvitations, 'parent_invitations_accepted_check', validRows.parent_invitations,
+    { 'accepted without its link': { status: 'accepted', acceptedBy: 'user_parent', acceptedAt: new Date('2026-12-01T10:00:00Z') }, 'pending with an acceptor': { acceptedBy: 'user_parent' } },
+    { 'accepted with its acceptor, time and link': async (db) => acceptedInvitation(db) }),
+  checkCase(parentInvitations, 'parent_invitations_revoked_check', validRows.parent_invitations,
+    { 'revoked without a time': { status: 'revoked' }, 'pending with a revocation time': { revokedAt: new Date('2026-12-01T10:00:00Z') } },
+    { 'revoked with a time': { status: 'revoked', revokedAt: new Date('2026-12-01T10:00:00Z') } }),
 
   // payments
   enumCase(payments, 'payments_payment_method_check', validRows.payments, 'paymentMethod', PAYMENT_METHODS),

@@ -198,6 +198,7 @@ const CHANGES: Record<string, [column: string, value: string | number | boolean]
   notifications: ['failed_reason', 'Twilio timed out'], // what was sent (subject, body) never changes (migration 0028)
   notification_preferences: ['enabled', true],
   packages: ['description', '10 lessons'],
+  parent_invitations: ['first_name', 'Pat'], // the invitee's name may be corrected while pending (migration 0029)
   parent_student_links: ['can_view_payments', false],
   parents: ['years_driving', 25],
   payments: ['description', 'Lesson 1'],

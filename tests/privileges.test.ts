@@ -31,7 +31,7 @@ const EXPECTED: Record<string, Privilege[]> = {
     [
       'profiles', 'instructors', 'students', 'parents', 'parent_student_links', 'contacts', 'services', 'bookings',
       'lesson_bridge_forms', 'packages', 'student_packages', 'vouchers', 'conversations', 'private_notes',
-      'self_assessments', 'notifications', 'notification_preferences', 'rag_documents', 'waitlist',
+      'self_assessments', 'notifications', 'notification_preferences', 'rag_documents', 'waitlist', 'parent_invitations',
     ].map((table) => [table, READ_WRITE]),
   ),
 };

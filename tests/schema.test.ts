@@ -17,8 +17,8 @@ import type {
 } from '../src/db/types.js';
 
 const spec = readSpec01();
-/** Tables a later spec adds to SPEC-01's 29 (docs/spec-deviations.md): SPEC-07 section 3.2's preferences (issue 18). */
-const ADDED_TABLES = ['notification_preferences'];
+/** Tables added to SPEC-01's 29 (docs/spec-deviations.md): SPEC-07 section 3.2's preferences (issue 18), parent invitations (issue 17). */
+const ADDED_TABLES = ['notification_preferences', 'parent_invitations'];
 
 const exported = schema as Record<string, unknown>;
 const tables = ALL_TABLES;

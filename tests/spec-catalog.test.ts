@@ -38,6 +38,7 @@ const SCHOOL_SETUP_REASON = 'school set-up (issue 17): no two active weekly rule
 const SELF_ASSESSMENT_REASON = 'self-assessments (issue 19): the database decides the type from progress and booking, and a submitted assessment is final';
 const NOTIFICATIONS_REASON = 'messages and notifications (issue 18): the outbox sends each message once (idempotency key, lease, attempts, status moves held by the database), delivery reports found by provider id per channel, one message per provider message id, one call log per provider call id, one open conversation per SMS contact and web-chat session';
 const PREFERENCES_REASON = 'notification preferences (SPEC-07 section 3.2, a table SPEC-01 does not have), and a number\'s own STOP opt-out (issue 18)';
+const PEOPLE_REASON = 'parent invitations (a parent may have no account when invited; SPEC-17 section 4.8) and the last Clerk event applied to a profile (replays and reordering of Clerk webhooks): issue 17';
 const RECORDS_KEPT_REASON = 'records that are kept: payments never deleted, completed amounts and referenced task rules frozen (issue 6)';
 
 const DOCUMENTED_DEVIATIONS: Deviation[] = [
@@ -147,6 +148,12 @@ const DOCUMENTED_DEVIATIONS: Deviation[] = [
   { kind: 'index', match: /^(availability_rules_no_overlap_excl|waitlist_(student|contact)_live_unique)$/, reason: SCHOOL_SETUP_REASON },
   { kind: 'function', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
   { kind: 'trigger', match: 'contacts_crm_guard', reason: CONTACTS_REASON },
+  { kind: 'table', match: 'parent_invitations', reason: PEOPLE_REASON },
+  { kind: 'column', match: /^profiles\.clerk_(synced_at|event_id)$/, reason: PEOPLE_REASON },
+  { kind: 'constraint', match: /^parent_invitations_/, reason: PEOPLE_REASON },
+  { kind: 'index', match: 'idx_parent_invitations_student_id', reason: PEOPLE_REASON },
+  { kind: 'function', match: 'parent_invitations_guard', reason: PEOPLE_REASON },
+  { kind: 'trigger', match: /^(set_updated_at_parent_invitations|parent_invitations_guard)$/, reason: PEOPLE_REASON },
   { kind: 'table', match: 'notification_preferences', reason: PREFERENCES_REASON },
   { kind: 'constraint', contype: 'p', match: 'notification_preferences_pkey', reason: PREFERENCES_REASON },
   { kind: 'constraint', contype: 'u', match: 'uq_notif_pref', reason: PREFERENCES_REASON },
@@ -430,7 +437,7 @@ describe('every spec object exists in the database', () => {
   it('keeps updated_at on exactly the tables that have an updated_at trigger (section 7: "all tables with updated_at column")', () => {
     const withColumn = db.columns.filter((c) => c.column_name === 'updated_at').map((c) => c.table_name).sort();
     const withTrigger = db.triggers.filter((x) => x.function_name === 'update_updated_at').map((x) => x.table_name).sort();
-    expect(withColumn).toHaveLength(21 + 1); // + notification_preferences (SPEC-07, issue 18)
+    expect(withColumn).toHaveLength(21 + 2); // + notification_preferences (SPEC-07, issue 18), parent_invitations (issue 17)
     expect(withTrigger).toEqual(withColumn);
   });
 });

@@ -13,11 +13,11 @@ import { openTestDb, type TestDb } from './support/db.js';
 /** table -> the exported operations that INSERT or UPDATE it. */
 const WRITERS: Record<string, readonly string[]> = {
   audit_log: ['recordLesson', 'createContact', 'createBooking'], // every operation appends; a few named
-  contacts: ['createContact', 'findOrCreateContact', 'updateContact', 'recordInteraction', 'setLifecycleStage', 'deleteContact', 'recordInboundMessage', 'recordCall'],
-  profiles: ['linkInstructor'],
+  contacts: ['createContact', 'findOrCreateContact', 'updateContact', 'recordInteraction', 'setLifecycleStage', 'deleteContact', 'recordInboundMessage', 'recordCall', 'syncClerkUser', 'convertContact'],
+  profiles: ['linkInstructor', 'syncClerkUser', 'convertContact', 'acceptParentInvitation'],
   instructors: ['linkInstructor'],
-  students: ['issueCertificate'],
-  parent_student_links: ['setParentPermissions'],
+  students: ['issueCertificate', 'convertContact'],
+  parent_student_links: ['setParentPermissions', 'acceptParentInvitation', 'revokeParentLink'],
   bookings: ['createBooking', 'confirmBooking', 'startBooking', 'cancelBooking', 'rescheduleBooking', 'completePayment', 'redeemCredit', 'refundPayment'],
   lessons: ['recordLesson', 'recordLessonCorrection', 'signLessonAsInstructor', 'signLessonAsStudent', 'disputeLesson'],
   signatures: ['signLessonAsInstructor', 'signLessonAsStudent', 'recordCompetencyChange', 'recordCompetencyChanges'],
@@ -35,6 +35,8 @@ const WRITERS: Record<string, readonly string[]> = {
   packages: ['createPackage', 'updatePackage', 'deactivatePackage'],
   vouchers: ['createVoucher', 'updateVoucher', 'deactivateVoucher', 'completePayment'],
   waitlist: ['joinWaitlist', 'leaveWaitlist'],
+  parents: ['acceptParentInvitation'],
+  parent_invitations: ['inviteParent', 'acceptParentInvitation', 'revokeParentLink'],
   notifications: ['enqueueNotification', 'claimNotifications', 'markNotificationSent', 'markNotificationFailed', 'recordDeliveryStatus'],
   notification_preferences: ['setNotificationPreference', 'recordInboundMessage'],
   conversations: ['recordInboundMessage'],
@@ -44,7 +46,6 @@ const WRITERS: Record<string, readonly string[]> = {
 
 /** Tables the app may write that no operation writes yet, and the issue that closes each. */
 const OPEN: Record<string, string> = {
-  parents: 'issue 17 item 4 (inviteParent, acceptParentInvitation)',
 };
 
 let owner: TestDb;

@@ -14,6 +14,16 @@ export type { Operation, OperationInfo, OperationKind } from './core/operation.j
 export { getStudent, setParentPermissions, type ParentPermissionsResult } from './people/students.js';
 export type { StudentView } from './people/views.js';
 export { linkInstructor, isPlaceholderUserId, InstructorLinkConflictError, type LinkInstructorInput, type LinkInstructorResult } from './people/instructors.js';
+export { syncClerkUser, type SyncClerkUserResult } from './people/clerk-sync.js';
+export { clerkIdentity, isNewerEvent, type ClerkUser, type ClerkIdentity } from './people/clerk-rules.js';
+export { convertContact, type ConvertContactResult } from './people/enrolment.js';
+export {
+  inviteParent, acceptParentInvitation, revokeParentLink,
+  type InviteParentResult, type AcceptParentInvitationResult, type RevokeParentLinkResult, type ParentInvitationView,
+} from './people/parent-invitations.js';
+export { MAX_PARENTS_PER_STUDENT, invitationTokenHash } from './people/parent-rules.js';
+export { ContactNotConvertibleError, InvitationInvalidError, NotAParentAccountError } from './people/errors.js';
+export type { SyncClerkUserInput, ConvertContactInput, InviteParentInput, AcceptParentInvitationInput, RevokeParentLinkInput } from './people/inputs.js';
 
 // Contacts (issue 17, SPEC-05)
 export { createContact, findOrCreateContact, updateContact, setLifecycleStage, recordInteraction, deleteContact, listContacts, type FoundContact } from './crm/contacts.js';

@@ -42,6 +42,8 @@ export const NEXDRIVE_SQLSTATE = {
   contactTransition: 'ND040',
   /** Where a contact first came from (source, UTM fields, first_contact_at) changed once set (issue 17). */
   contactFirstTouch: 'ND041',
+  /** A parent invitation accepted or revoked twice, or changed in anything but its status (issue 17). */
+  parentInvitationFrozen: 'ND042',
   /** A notification status move the outbox does not allow (delivered back to sent...), or an attempt counted outside a claim (issue 18). */
   notificationTransition: 'ND050',
   /** What a notification sent, to whom, or its provider id changed once written (issue 18). */
@@ -205,6 +207,7 @@ const CODE_BY_SQLSTATE: Record<string, DbErrorCode> = {
   [NEXDRIVE_SQLSTATE.notPayable]: 'NOT_PAYABLE',
   [NEXDRIVE_SQLSTATE.contactTransition]: 'INVALID_TRANSITION',
   [NEXDRIVE_SQLSTATE.contactFirstTouch]: 'CONTACT_FIRST_TOUCH_FROZEN',
+  [NEXDRIVE_SQLSTATE.parentInvitationFrozen]: 'RECORD_FROZEN',
   [NEXDRIVE_SQLSTATE.notificationTransition]: 'INVALID_TRANSITION',
   [NEXDRIVE_SQLSTATE.notificationFrozen]: 'RECORD_FROZEN',
   [NEXDRIVE_SQLSTATE.conversationTransition]: 'INVALID_TRANSITION',

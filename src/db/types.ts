@@ -13,7 +13,7 @@ import type {
   USER_ROLES, VOUCHER_TYPES, WAITLIST_STATUSES,
 } from './schema/enums.js';
 import type {
-  profiles, instructors, students, parents, parentStudentLinks,
+  profiles, instructors, students, parents, parentStudentLinks, parentInvitations,
   contacts,
   services, availabilityRules, availabilityOverrides,
   bookings,
@@ -35,6 +35,7 @@ export type Instructor = InferSelectModel<typeof instructors>;
 export type Student = InferSelectModel<typeof students>;
 export type Parent = InferSelectModel<typeof parents>;
 export type ParentStudentLink = InferSelectModel<typeof parentStudentLinks>;
+export type ParentInvitation = InferSelectModel<typeof parentInvitations>;
 
 export type Contact = InferSelectModel<typeof contacts>;
 
@@ -81,6 +82,7 @@ export type NewInstructor = InferInsertModel<typeof instructors>;
 export type NewStudent = InferInsertModel<typeof students>;
 export type NewParent = InferInsertModel<typeof parents>;
 export type NewParentStudentLink = InferInsertModel<typeof parentStudentLinks>;
+export type NewParentInvitation = InferInsertModel<typeof parentInvitations>;
 
 export type NewContact = InferInsertModel<typeof contacts>;
 

@@ -1,6 +1,6 @@
 // Builders for valid rows, so each test states only what it is about. Every id is fresh, so tests in
 // one file never see each other's people.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../../src/db/engines/handle.js';
 import {
@@ -113,7 +113,7 @@ export async function failureOf(run: () => Promise<unknown>): Promise<unknown> {
 import { auditLog, competencyTasks, conversations, packages, parents, ragDocuments, signatures } from '../../src/db/schema/index.js';
 import type {
   NewAuditLogEntry, NewAvailabilityOverride, NewAvailabilityRule, NewCallLog, NewCompetencyTask, NewContact,
-  NewConversation, NewMessage, NewNotification, NewNotificationPreference, NewPackage, NewParent, NewParentStudentLink, NewPayment,
+  NewConversation, NewMessage, NewNotification, NewNotificationPreference, NewPackage, NewParent, NewParentInvitation, NewParentStudentLink, NewPayment,
   NewPrivateNote, NewProfile, NewRagChunk, NewRagDocument, NewSelfAssessment, NewService, NewSignature,
   NewStudentCompetency, NewStudentPackage, NewVoucher, NewWaitlist,
 } from '../../src/db/types.js';
@@ -156,6 +156,11 @@ export const validRows = {
     const [parent] = await db.insert(parents).values(await validRows.parents(db)).returning();
     const { student } = await createSchoolBasics(db);
     return { parentId: parent.id, studentId: student.id };
+  },
+  parent_invitations: async (db: DatabaseOrTransaction): Promise<NewParentInvitation> => {
+    const { student } = await createSchoolBasics(db);
+    const tokenHash = createHash('sha256').update(uniqueSuffix()).digest('hex');
+    return { studentId: student.id, invitedBy: student.userId, email: 'parent@example.com', tokenHash, expiresAt: new Date(Date.now() + 86_400_000) };
   },
   // a fresh E.164 number each time: one live contact per phone (issue 17)
   contacts: async (_db: DatabaseOrTransaction): Promise<NewContact> => ({ firstName: 'Casey', phone: `+6140${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}` }),

@@ -15,7 +15,7 @@ import type { OperationContext } from './context.js';
 export const OPERATION_EVENT_PREFIXES = [
   'LESSON_', 'COMPETENCY_', 'CERTIFICATE_', 'BOOKING_', 'PAYMENT_', 'REFUND_', 'INVOICE_', 'PACKAGE_', 'CREDIT_',
   'VOUCHER_', 'PRIVATE_NOTE_', 'PRIVACY_', 'INSTRUCTOR_', 'ROLE_', 'SIGNATURE_', 'DOCUMENT_', 'KNOWLEDGE_', 'WAITLIST_', 'CONTACT_',
-  'BRIDGE_FORM_', 'SELF_ASSESSMENT_', 'AVAILABILITY_', 'SERVICE_', 'NOTIFICATION_',
+  'BRIDGE_FORM_', 'SELF_ASSESSMENT_', 'AVAILABILITY_', 'SERVICE_', 'NOTIFICATION_', 'PROFILE_', 'PARENT_', 'STUDENT_',
 ] as const;
 
 export function isOperationEventType(eventType: string): boolean {

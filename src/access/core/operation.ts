@@ -19,7 +19,7 @@ import { toDbError, type NexDriveError } from '../../db/errors.js';
 import { actorSchema, type Actor } from './actor.js';
 import { checkClockSetter } from './clock.js';
 import { OperationContext } from './context.js';
-import { resolveActor } from './resolve-actor.js';
+import { resolveActor, resolveParentNewcomer } from './resolve-actor.js';
 import type { OperationName } from './rights.js';
 import { parseInput } from './validation.js';
 
@@ -41,14 +41,17 @@ export function defineOperation<S extends z.ZodType, R>(definition: {
   run: (ctx: OperationContext, input: z.output<S>) => Promise<R>;
   /** Turns a typed database error into the capability's own richer error (e.g. with blockingTasks). */
   mapError?: (err: NexDriveError) => NexDriveError;
+  /** A parent who may not have a parents row yet (acceptParentInvitation): see resolveParentNewcomer. */
+  newcomer?: 'parent';
 }): Operation<z.input<S>, R> {
   const { name, kind, input: schema, run, mapError = (err) => err } = definition;
+  const resolve = definition.newcomer === 'parent' ? resolveParentNewcomer : resolveActor;
   const operation = async (db: DatabaseOrTransaction, actor: Actor, rawInput: z.input<S>): Promise<R> => {
     const who = parseInput(actorSchema, actor, 'actor');
     const input = parseInput(schema, rawInput);
     try {
       const body = async (tx: Transaction) => {
-        const ctx = new OperationContext(tx, await resolveActor(tx, who), name);
+        const ctx = new OperationContext(tx, await resolve(tx, who), name);
         checkClockSetter(ctx.actor, input);
         const result = await run(ctx, input);
         if (!ctx.authorized) throw new Error(`operation ${name} returned without checking the actor's rights`);

@@ -51,3 +51,31 @@ export async function resolveActor(tx: Transaction, actor: Actor): Promise<Resol
       return { kind: 'parent', ...base, parentId: row.parentId };
   }
 }
+
+/**
+ * For the one operation a person may call before they have the row of their role (acceptParentInvitation,
+ * defineOperation's `newcomer: 'parent'`): a signed-in user acting as a parent whose account has no
+ * parents row yet gets one, and a new account (the Clerk webhook makes every new account a student's)
+ * becomes a parent's. Only a fresh account: one with an instructor or student row, or an admin's, is
+ * FORBIDDEN (role_mismatch). This runs in the operation's transaction, so when the operation refuses (a bad
+ * token), none of it stays. Anyone else is resolved as usual.
+ */
+export async function resolveParentNewcomer(tx: Transaction, actor: Actor): Promise<ResolvedActor> {
+  if (isSystemActor(actor) || actor.role !== 'parent') return resolveActor(tx, actor);
+  const [row] = await tx
+    .select({ profileId: profiles.id, role: profiles.role, status: profiles.status, instructorId: instructors.id, studentId: students.id, parentId: parents.id })
+    .from(profiles)
+    .leftJoin(instructors, eq(instructors.userId, profiles.userId))
+    .leftJoin(students, eq(students.userId, profiles.userId))
+    .leftJoin(parents, eq(parents.userId, profiles.userId))
+    .where(and(eq(profiles.userId, actor.userId), isNull(profiles.deletedAt)));
+  if (!row) throw new ForbiddenError(`${actor.userId} has no NexDrive profile yet (the Clerk webhook makes it)`, 'unknown_actor');
+  if (row.status !== 'active') throw new ForbiddenError(`${actor.userId} is ${row.status}`, 'inactive_actor');
+  if (row.parentId && row.role === 'parent') return { kind: 'parent', userId: actor.userId, profileId: row.profileId, parentId: row.parentId };
+  if (row.instructorId || row.studentId || row.parentId || (row.role !== 'student' && row.role !== 'parent')) {
+    throw new ForbiddenError(`${actor.userId} is ${row.role === 'admin' || row.role === 'instructor' ? 'an' : 'a'} ${row.role}'s account and cannot also be a parent's`, 'role_mismatch');
+  }
+  if (row.role !== 'parent') await tx.update(profiles).set({ role: 'parent' }).where(eq(profiles.id, row.profileId));
+  const [parent] = await tx.insert(parents).values({ userId: actor.userId, profileId: row.profileId }).returning({ id: parents.id });
+  return { kind: 'parent', userId: actor.userId, profileId: row.profileId, parentId: parent.id };
+}

@@ -48,6 +48,14 @@ export const RIGHTS = {
   getStudent: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
   setParentPermissions: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
   linkInstructor: { over: 'school', ...adminsOnly, cli: 'allow' },
+  // Clerk's user webhooks (issue 17): webhook:clerk only of the webhooks (src/access/people/clerk-sync.ts), and admins
+  syncClerkUser: { over: 'school', ...adminsOnly, webhook: 'allow' },
+  // a qualified contact enrolled: staff who see the contact (an instructor their own)
+  convertContact: { over: 'school', ...staff },
+  // parents (issue 17): the student invites and revokes, or an admin; the invited person accepts as a parent
+  inviteParent: { over: 'student', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
+  acceptParentInvitation: { over: 'school', admin: 'forbid', instructor: 'forbid', student: 'forbid', parent: 'allow', ...noSystem },
+  revokeParentLink: { over: 'student', admin: 'allow', instructor: 'forbid', student: 'allow', parent: 'forbid', ...noSystem },
 
   // contacts (issue 17, SPEC-05): admins every contact, an instructor their own; an AI agent only finds
   // or creates one by the phone it is talking to (src/access/crm/contacts.ts)

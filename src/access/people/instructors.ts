@@ -7,7 +7,8 @@
 // whose user_id is not a Clerk user id (e.g. 'placeholder:adi-608', created before the instructor had
 // an account). Moving a record that belongs to a real Clerk user needs `force: true`, and is audited
 // as a warning naming the previous user. Otherwise INSTRUCTOR_LINK_CONFLICT.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { queryRows } from '../../db/sql.js';
 import { z } from 'zod';
 import { instructors, profiles } from '../../db/schema/index.js';
 import { NexDriveError, ValidationError } from '../../db/errors.js';
@@ -82,7 +83,14 @@ export const linkInstructor = defineOperation({
         .returning();
       profileCreated = true;
     } else if (profile.role !== 'instructor' && profile.role !== 'admin') {
-      throw new InstructorLinkConflictError(`profile of ${input.clerkId} has role "${profile.role}", not instructor or admin`);
+      // The Clerk webhook makes every new account a student's (syncClerkUser); an account with nothing
+      // enrolled on it (no student or parent row) is the instructor's to take. Any other: a conflict.
+      const [enrolled] = await queryRows<{ taken: boolean }>(tx, sql`
+        select exists (select 1 from students where user_id = ${input.clerkId}) or exists (select 1 from parents where user_id = ${input.clerkId}) as taken`);
+      if (enrolled.taken || profile.deletedAt !== null) {
+        throw new InstructorLinkConflictError(`profile of ${input.clerkId} has role "${profile.role}", not instructor or admin`);
+      }
+      [profile] = await tx.update(profiles).set({ role: 'instructor' }).where(eq(profiles.id, profile.id)).returning();
     }
 
     const [byUser] = await tx.select().from(instructors).where(eq(instructors.userId, input.clerkId)).for('update');

@@ -32,6 +32,7 @@ export const PERSON_PARTS: PersonPart[] = [
   { table: 'profiles', what: 'name, contact details, address and account status', private: false, where: (p) => sql`t.id = ${p.profileId}::uuid` },
   { table: 'students', what: 'the learner: licence, transmission, status, certificate', private: false, where: (p) => sql`t.id = ${sid(p)}` },
   { table: 'parent_student_links', what: "the supervising drivers linked to the learner and what each may see", private: false, where: (p) => sql`t.student_id = ${sid(p)}` },
+  { table: 'parent_invitations', what: "invitations to the learner's parents, and those the person accepted", private: false, where: (p) => sql`t.student_id = ${sid(p)} or t.accepted_by = ${uid(p)}` },
   { table: 'contacts', what: 'CRM records (enquiries, source, notes)', private: true, where: (p) => sql`t.id in ${contacts(p)}` },
   { table: 'bookings', what: 'lessons booked, with pickup details', private: false, where: (p) => sql`t.student_id = ${sid(p)} or t.contact_id in ${contacts(p)}` },
   { table: 'lessons', what: 'the logbook (ACT Form 10.044): kept for the regulator', private: false, where: (p) => sql`t.student_id = ${sid(p)}` },

@@ -14,6 +14,8 @@ export const LICENCE_TYPES = ['learner', 'provisional', 'full'] as const;
 export const STUDENT_STATUSES = ['active', 'inactive', 'completed', 'suspended', 'archived'] as const;
 export const PARENT_RELATIONSHIPS = ['parent', 'guardian', 'supervisor', 'other'] as const;
 export const PARENT_LINK_STATUSES = ['pending', 'active', 'revoked'] as const;
+/** A parent invitation: pending until accepted (single use) or revoked; an expired one stays pending, unusable. */
+export const PARENT_INVITATION_STATUSES = ['pending', 'accepted', 'revoked'] as const;
 
 // ─── CRM ────────────────────────────────────
 export const LIFECYCLE_STAGES = [

@@ -1,5 +1,5 @@
 // The whole schema in one import: every table, relation and enum value list (SPEC-01's 29 tables and
-// SPEC-07's notification_preferences).
+// SPEC-07's notification_preferences, and parent_invitations: docs/spec-deviations.md).
 // Pass it to drizzle({ schema }) and to drizzle-kit. Column helpers (./columns.ts) stay internal.
 
 export * from './enums.js';

@@ -24,6 +24,7 @@ import {
   INSTRUCTOR_STATUSES,
   INSTRUCTOR_TRANSMISSIONS,
   LICENCE_TYPES,
+  PARENT_INVITATION_STATUSES,
   PARENT_LINK_STATUSES,
   PARENT_RELATIONSHIPS,
   PROFILE_STATUSES,
@@ -62,6 +63,11 @@ export const profiles = pgTable('profiles', {
   onboardedAt: timestamptz('onboarded_at'),
 
   avatarUrl: text('avatar_url'),
+
+  // The last Clerk event applied (syncClerkUser, issue 17): an event applies only when it is newer by
+  // (occurred_at, event id), so replays and late deliveries change nothing, in any order.
+  clerkSyncedAt: timestamptz('clerk_synced_at'),
+  clerkEventId: text('clerk_event_id'),
 
   createdAt: createdAt(),
   updatedAt: updatedAt(),
@@ -299,3 +305,47 @@ export const parentStudentLinksRelations = relations(parentStudentLinks, ({ one 
     references: [students.id],
   }),
 }));
+
+// ─────────────────────────────────────────────
+// PARENT_INVITATIONS (not in SPEC-01; issue 17, docs/spec-deviations.md)
+// A student's (or an admin's) invitation to a parent who may have no account yet: a link needs a
+// parents row, which needs the parent's Clerk user. Only the SHA-256 of the single-use token is kept.
+// ─────────────────────────────────────────────
+export const parentInvitations = pgTable('parent_invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  studentId: uuid('student_id').notNull().references(() => students.id),
+  invitedBy: text('invited_by').notNull(),
+
+  firstName: text('first_name'),
+  lastName: text('last_name'),
+  email: text('email'),
+  phone: text('phone'),
+  relationship: text('relationship', { enum: PARENT_RELATIONSHIPS }).notNull().default('parent'),
+
+  canViewProgress: boolean('can_view_progress').notNull().default(true),
+  canViewBookings: boolean('can_view_bookings').notNull().default(true),
+  canViewPayments: boolean('can_view_payments').notNull().default(true),
+  canViewLessonNotes: boolean('can_view_lesson_notes').notNull().default(true),
+  canViewBridgeForms: boolean('can_view_bridge_forms').notNull().default(true),
+  canBookLessons: boolean('can_book_lessons').notNull().default(true),
+
+  tokenHash: text('token_hash').notNull().unique(),
+  expiresAt: timestamptz('expires_at').notNull(),
+  status: text('status', { enum: PARENT_INVITATION_STATUSES }).notNull().default('pending'),
+  acceptedBy: text('accepted_by'),
+  acceptedAt: timestamptz('accepted_at'),
+  linkId: uuid('link_id').references(() => parentStudentLinks.id),
+  revokedAt: timestamptz('revoked_at'),
+
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (table) => [
+  index('idx_parent_invitations_student_id').on(table.studentId),
+  checkOneOf('parent_invitations_relationship_check', 'relationship', PARENT_RELATIONSHIPS),
+  checkOneOf('parent_invitations_status_check', 'status', PARENT_INVITATION_STATUSES),
+  check('parent_invitations_address_check', sql`email IS NOT NULL OR phone IS NOT NULL`),
+  check('parent_invitations_phone_e164_check', sql`phone IS NULL OR phone ~ '^\\+[1-9][0-9]{6,14}$'`),
+  check('parent_invitations_token_hash_check', sql`token_hash ~ '^[0-9a-f]{64}$'`),
+  check('parent_invitations_accepted_check', sql`(status = 'accepted') = (accepted_by IS NOT NULL) AND (status = 'accepted') = (accepted_at IS NOT NULL) AND (status = 'accepted') = (link_id IS NOT NULL)`),
+  check('parent_invitations_revoked_check', sql`(status = 'revoked') = (revoked_at IS NOT NULL)`),
+]);
