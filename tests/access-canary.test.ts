@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
 import type { Actor, OperationName } from '../src/access/index.js';
 import { openTestDb, type TestDb } from './support/db.js';
-import { availabilityOverrides, bookings } from '../src/db/schema/index.js';
+import { availabilityOverrides, bookings, services } from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays } from '../src/domain/wall-clock.js';
 import { bookingValues } from './support/fixtures.js';
@@ -100,6 +100,17 @@ describe('canary: private data never reaches students, parents or agents', () =>
     for (const slot of slots) expect(Object.keys(slot).sort()).toEqual(['end', 'start']);
     const text = JSON.stringify(slots);
     for (const secret of secrets) expect(text).not.toContain(secret);
+  });
+
+  it('listServices (public, no actor) answers the active services bookable online, with customer fields only', async () => {
+    const [hidden] = await t.db.insert(services).values({ name: 'Staff only', slug: `staff-${Date.now()}`, durationMinutes: 60, priceCents: 1, category: 'lesson', isBookableOnline: false }).returning();
+    const [retired] = await t.db.insert(services).values({ name: 'Retired', slug: `retired-${Date.now()}`, durationMinutes: 60, priceCents: 1, category: 'lesson', isActive: false }).returning();
+    const list = await access.listServices(t.db);
+    expect(list.length).toBeGreaterThan(0);
+    expect(list.map((s) => s.id)).not.toContain(hidden.id);
+    expect(list.map((s) => s.id)).not.toContain(retired.id);
+    for (const service of list) expect(Object.keys(service).sort()).toEqual(['category', 'description', 'durationMinutes', 'id', 'name', 'priceCents', 'requiresEligibilityCheck', 'slug']);
+    expect((await access.listServices(t.db, { category: 'co_lesson' })).every((s) => s.category === 'co_lesson')).toBe(true);
   });
 
   it('searchKnowledge (public, no actor) answers chunks of indexed documents only, with no secret', async () => {

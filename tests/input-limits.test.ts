@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as access from '../src/access/index.js';
-import { getAvailableSlots, searchKnowledge, type Actor, type Operation } from '../src/access/index.js';
+import { getAvailableSlots, listServices, listServicesInput, searchKnowledge, type Actor, type Operation } from '../src/access/index.js';
 import { INPUT_LIMITS, inputLimitIssues } from '../src/access/core/validation.js';
 import { getAvailableSlotsInput } from '../src/access/scheduling/slots.js';
 import { searchKnowledgeInput } from '../src/access/knowledge/inputs.js';
@@ -90,10 +90,11 @@ describe('every field of every input', () => {
     }
   });
 
-  it('the public reads (getAvailableSlots, searchKnowledge) refuse them too', async () => {
+  it('the public reads (getAvailableSlots, searchKnowledge, listServices) refuse them too', async () => {
     const reads: Array<[z.ZodType, (input: unknown) => Promise<unknown>]> = [
       [getAvailableSlotsInput, (i) => getAvailableSlots(t.db, i as never)],
       [searchKnowledgeInput, (i) => searchKnowledge(t.db, i as never)],
+      [listServicesInput, (i) => listServices(t.db, i as never)],
     ];
     for (const [schema, call] of reads) {
       for (const path of fieldPaths(schema)) {

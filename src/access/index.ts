@@ -71,6 +71,7 @@ export type { AvailabilityRuleView, AvailabilityOverrideView } from './schedulin
 export { overlappingRules, lessonsOutside, WEEKDAY_NAMES, type WeeklyRule, type RuleOverlap } from './scheduling/availability-changes.js';
 export { joinWaitlist, leaveWaitlist, LIVE_WAITLIST_STATUSES, type JoinWaitlistResult, type LeaveWaitlistResult, type WaitlistEntryView } from './scheduling/waitlist-entries.js';
 export { createService, updateService, deactivateService } from './catalogue/services.js';
+export { listServices, listServicesInput } from './catalogue/public-services.js';
 export { createPackage, updatePackage, deactivatePackage } from './catalogue/packages.js';
 export { createVoucher, updateVoucher, deactivateVoucher } from './catalogue/vouchers.js';
 export type { ServiceView, PackageView, VoucherView } from './catalogue/views.js';
