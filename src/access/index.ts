@@ -22,7 +22,7 @@ export {
   type InviteParentResult, type AcceptParentInvitationResult, type RevokeParentLinkResult, type ParentInvitationView,
 } from './people/parent-invitations.js';
 export { MAX_PARENTS_PER_STUDENT, invitationTokenHash } from './people/parent-rules.js';
-export { ContactNotConvertibleError, InvitationInvalidError, NotAParentAccountError } from './people/errors.js';
+export { ContactNotConvertibleError, InvitationInvalidError } from './people/errors.js';
 export type { SyncClerkUserInput, ConvertContactInput, InviteParentInput, AcceptParentInvitationInput, RevokeParentLinkInput } from './people/inputs.js';
 
 // Contacts (issue 17, SPEC-05)

@@ -17,9 +17,3 @@ export class InvitationInvalidError extends NexDriveError {
   }
 }
 
-/** The signed-in user cannot become this student's parent (an instructor, an admin, an enrolled student, the student themself). */
-export class NotAParentAccountError extends NexDriveError {
-  constructor(message: string) {
-    super('NOT_A_PARENT_ACCOUNT', message);
-  }
-}
