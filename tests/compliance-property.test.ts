@@ -136,9 +136,10 @@ describe('the database and the model of the rules', () => {
 describe.runIf(onServer)('16 concurrent writers on one student', () => {
   it('never leave a history the rules refuse: replayed in chain order, every row is accepted by the model', async () => {
     const { student } = await createSchoolBasics(t.db);
+    const codes = new Map<string, number>();
     const attempts = Array.from({ length: 16 }, (_, writer) => async () => {
       const random = fc.sample(fc.tuple(fc.constantFrom(1, 1, 2, 3, 4), fc.constantFrom(...STATUSES)), { numRuns: 12, seed: writer });
-      for (const [taskNumber, status] of random) await insertCompetency(t.db, student, taskNumber, status).catch(() => undefined);
+      for (const [taskNumber, status] of random) await insertCompetency(t.db, student, taskNumber, status).catch((err: unknown) => { const c = toDbError(err).code; codes.set(c, (codes.get(c) ?? 0) + 1); });
     });
     await Promise.all(attempts.map((run) => run()));
     const rows = await t.db
@@ -147,7 +148,13 @@ describe.runIf(onServer)('16 concurrent writers on one student', () => {
       .innerJoin(competencyTasks, eq(competencyTasks.id, studentCompetencies.taskId))
       .where(eq(studentCompetencies.studentId, student.id))
       .orderBy(asc(studentCompetencies.chainPosition));
-    expect(rows.length).toBeGreaterThan(4);
+    console.log(`16 concurrent writers: ${rows.length} changes accepted, refusals ${JSON.stringify([...codes])}`);
+    // How many are accepted depends on the interleaving (4 to 7 seen), so only what holds in every one is
+    // asserted: each writer's sequence is fixed by its seed, 12 of them try (1, taught), which is accepted
+    // while task 1 is not started, so at least one change stands; and every refusal is a rule's, never an
+    // error of the concurrency itself (a deadlock, a serialization failure).
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect([...codes.keys()].filter((c) => !['INVALID_TRANSITION', 'PREREQUISITES_NOT_MET', 'NYC_COOLDOWN_ACTIVE', 'FINAL_DRIVE_LESSON_REQUIRED'].includes(c))).toEqual([]);
     const state = new Map<number, TaskState>();
     for (const r of rows) {
       expect(refusalOf(tasks, state, { taskNumber: r.n, status: r.status, at: r.at }, COOLDOWN_MS), `${r.n} ${r.status}`).toBeNull();
