@@ -3,7 +3,9 @@
 // scheduling (getAvailableSlots over 60 days against the bare SELECTs of its inputs, and 32 concurrent
 // bookers on 8 instructors against one booker, bench/scheduling.ts), money (credit redemptions and
 // invoice assignments with 16 concurrent callers, each against a plain UPDATE, bench/money.ts) and
-// knowledge (vector search against exact search, recall@10 and the HNSW index build, bench/knowledge.ts).
+// knowledge (vector search against exact search, recall@10 and the HNSW index build, bench/knowledge.ts)
+// and roundtrips (every exported operation's statements, and its latency through a proxy adding 2 ms per
+// round trip, bench/roundtrips.ts).
 // BENCH_ONLY=compliance,scheduling (a comma-separated list) runs only those sections.
 //   - verifyChains() rows/s over BENCH_ROWS (default 1,000,000) chained rows, against Node's raw
 //     SHA-256 rate over the same canonical bytes, and verify's peak memory (RSS and heap);
@@ -16,7 +18,8 @@
 // Env: BENCH_DATABASE_URL, BENCH_ONLY (sections, default all), BENCH_ROWS (default 1000000),
 // BENCH_ROUNDS (append and money rounds, default 3), BENCH_PROGRESS_ROUNDS (default 50),
 // BENCH_MONEY_CALLS (calls per worker per money round, default 100), BENCH_RAG_ROWS (knowledge chunks,
-// default 20000), BENCH_RAG_QUERIES (default 100).
+// default 20000), BENCH_RAG_QUERIES (default 100), BENCH_RT_CALLS (measured calls per operation, default 3),
+// BENCH_RT_DELAY_MS (the proxy's delay per round trip, default 2), BENCH_RT_SQL=1 (print each operation's statements).
 import pg from 'pg';
 import { openPostgres } from '../src/db/engines/postgres.js';
 import type { DbHandle } from '../src/db/engines/handle.js';
@@ -32,8 +35,9 @@ import { benchCompliance, printCompliance } from './compliance.js';
 import { benchScheduling } from './scheduling.js';
 import { benchMoney, MONEY_WORKERS } from './money.js';
 import { benchKnowledge } from './knowledge.js';
+import { benchRoundTrips } from './roundtrips.js';
 
-const SECTIONS = ['chain', 'compliance', 'scheduling', 'money', 'knowledge'] as const;
+const SECTIONS = ['chain', 'compliance', 'scheduling', 'money', 'knowledge', 'roundtrips'] as const;
 const ONLY = (process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? [...SECTIONS]) as string[];
 for (const name of ONLY) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}"; sections: ${SECTIONS.join(', ')}`);
 
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
     summary.push(...(await benchMoney(database.url, ROUNDS, MONEY_CALLS)));
   }
   if (ONLY.includes('knowledge')) summary.push(...(await benchKnowledge(handle.db, heading)));
+  if (ONLY.includes('roundtrips')) summary.push(...(await benchRoundTrips(database.url, heading)));
   heading('Summary');
   printSummary(summary);
   console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
