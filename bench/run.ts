@@ -4,8 +4,9 @@
 // bookers on 8 instructors against one booker, bench/scheduling.ts), money (credit redemptions and
 // invoice assignments with 16 concurrent callers, each against a plain UPDATE, bench/money.ts) and
 // knowledge (vector search against exact search, recall@10 and the HNSW index build, bench/knowledge.ts)
-// and notifications (8 workers claiming and marking sent due notifications against plain UPDATEs of
-// pre-selected rows, and enqueueNotification p50/p95, bench/notifications.ts).
+// notifications (8 workers claiming and marking sent due notifications against plain UPDATEs of
+// pre-selected rows, and enqueueNotification p50/p95, bench/notifications.ts), and roundtrips (every exported
+// operation's statements, and its latency through a proxy adding 2 ms per round trip, bench/roundtrips.ts).
 // BENCH_ONLY=compliance,scheduling (a comma-separated list) runs only those sections.
 //   - verifyChains() rows/s over BENCH_ROWS (default 1,000,000) chained rows, against Node's raw
 //     SHA-256 rate over the same canonical bytes, and verify's peak memory (RSS and heap);
@@ -19,7 +20,8 @@
 // BENCH_ROUNDS (append and money rounds, default 3), BENCH_PROGRESS_ROUNDS (default 50),
 // BENCH_MONEY_CALLS (calls per worker per money round, default 100), BENCH_RAG_ROWS (knowledge chunks,
 // default 20000), BENCH_RAG_QUERIES (default 100), BENCH_NOTIFY_ROWS (notifications per round, default 4000),
-// BENCH_NOTIFY_ENQUEUES (default 1000).
+// BENCH_NOTIFY_ENQUEUES (default 1000), BENCH_RT_CALLS (measured calls per operation, default 3),
+// BENCH_RT_DELAY_MS (the proxy's delay per round trip, default 2), BENCH_RT_SQL=1 (print each operation's statements).
 import pg from 'pg';
 import { openPostgres } from '../src/db/engines/postgres.js';
 import type { DbHandle } from '../src/db/engines/handle.js';
@@ -36,8 +38,9 @@ import { benchScheduling } from './scheduling.js';
 import { benchMoney, MONEY_WORKERS } from './money.js';
 import { benchKnowledge } from './knowledge.js';
 import { benchNotifications } from './notifications.js';
+import { benchRoundTrips } from './roundtrips.js';
 
-const SECTIONS = ['chain', 'compliance', 'scheduling', 'money', 'knowledge', 'notifications'] as const;
+const SECTIONS = ['chain', 'compliance', 'scheduling', 'money', 'knowledge', 'notifications', 'roundtrips'] as const;
 const ONLY = (process.env.BENCH_ONLY?.split(',').map((x) => x.trim()).filter(Boolean) ?? [...SECTIONS]) as string[];
 for (const name of ONLY) if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`BENCH_ONLY: unknown section "${name}"; sections: ${SECTIONS.join(', ')}`);
 
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.includes('knowledge')) summary.push(...(await benchKnowledge(handle.db, heading)));
   if (ONLY.includes('notifications')) summary.push(...(await benchNotifications(database.url, ROUNDS, heading)));
+  if (ONLY.includes('roundtrips')) summary.push(...(await benchRoundTrips(database.url, heading)));
   heading('Summary');
   printSummary(summary);
   console.log(`\n  total run time ${seconds(runStarted).toFixed(0)} s`);
