@@ -74,9 +74,10 @@ async function createBookings(admin: pg.Client, s: { instructorId: string; servi
   return made.map((r) => r.id);
 }
 
-async function createHeldPackage(admin: pg.Client, studentId: string, credits: number): Promise<string> {
+/** A package the student holds; the plain baseline's is 'cancelled' (the same row, but never one redeemCredit may take). */
+async function createHeldPackage(admin: pg.Client, studentId: string, credits: number, status: 'active' | 'cancelled' = 'active'): Promise<string> {
   const [pkg] = await rows<{ id: string }>(admin, `insert into packages (name, total_credits, price_cents) values ('Bench pack', $1, 0) returning id`, [credits]);
-  const [held] = await rows<{ id: string }>(admin, `insert into student_packages (student_id, package_id, credits_total) values ($1, $2, $3) returning id`, [studentId, pkg.id, credits]);
+  const [held] = await rows<{ id: string }>(admin, `insert into student_packages (student_id, package_id, credits_total, status) values ($1, $2, $3, $4) returning id`, [studentId, pkg.id, credits, status]);
   return held.id;
 }
 
@@ -119,7 +120,7 @@ export async function benchMoney(url: string, rounds: number, perWorker: number)
     // ─── Credit redemptions: one student, one package, MONEY_WORKERS redeemers ───
     const redeemer = school.students[0];
     const heldId = await createHeldPackage(admin, redeemer.id, total * rounds + MONEY_WORKERS + perWorker);
-    const plainId = await createHeldPackage(admin, redeemer.id, total * rounds + MONEY_WORKERS);
+    const plainId = await createHeldPackage(admin, redeemer.id, total * rounds + MONEY_WORKERS, 'cancelled');
     const bookingIds = await createBookings(admin, { ...school, studentId: redeemer.id }, 0, total * rounds + MONEY_WORKERS);
     const actor = { userId: redeemer.userId, role: 'student' as const };
     const warm = bookingIds.splice(0, MONEY_WORKERS);
@@ -158,7 +159,7 @@ export async function benchMoney(url: string, rounds: number, perWorker: number)
       many.push({
         actor: { userId: student.userId, role: 'student' },
         heldId: await createHeldPackage(admin, student.id, perStudent),
-        plainId: await createHeldPackage(admin, student.id, perStudent),
+        plainId: await createHeldPackage(admin, student.id, perStudent, 'cancelled'),
         bookingIds: await createBookings(admin, { ...school, studentId: student.id }, manyBase + w * perStudent, perStudent),
       });
     }
