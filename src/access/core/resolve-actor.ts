@@ -62,6 +62,10 @@ export async function resolveActor(tx: Transaction, actor: Actor): Promise<Resol
  */
 export async function resolveParentNewcomer(tx: Transaction, actor: Actor): Promise<ResolvedActor> {
   if (isSystemActor(actor) || actor.role !== 'parent') return resolveActor(tx, actor);
+  // The profile row first, locked: convertContact (and linkInstructor) lock it too before giving the
+  // account a role row, so the statement below, with a snapshot taken after the lock, sees any student or
+  // instructor row one of them just made, and one account never ends with two roles' rows.
+  await tx.select({ id: profiles.id }).from(profiles).where(eq(profiles.userId, actor.userId)).for('update');
   const [row] = await tx
     .select({ profileId: profiles.id, role: profiles.role, status: profiles.status, instructorId: instructors.id, studentId: students.id, parentId: parents.id })
     .from(profiles)
