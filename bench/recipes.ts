@@ -6,15 +6,18 @@
 // counts them), so a new operation shows up the day it is exported; add its recipe here.
 // Modelled on the CALLS of tests/access-matrix.test.ts, with rows from the test builders (the bench
 // already imports tests/support for its knowledge corpus).
+import { createHash, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import type { OperationName } from '../src/access/index.js';
+import { systemActor, type Actor, type OperationName } from '../src/access/index.js';
 import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
-import { availabilityOverrides, bookings, contacts, lessonBridgeForms, lessons, ragDocuments, selfAssessments, signatures } from '../src/db/schema/index.js';
+import {
+  availabilityOverrides, bookings, contacts, lessonBridgeForms, lessons, notifications, parentInvitations, ragDocuments, selfAssessments, services, signatures, waitlist,
+} from '../src/db/schema/index.js';
 import { canberraDate } from '../src/domain/time.js';
 import { addDays, canberraInstant } from '../src/domain/wall-clock.js';
 import { makeFullyCompetent } from '../tests/support/compliance.js';
 import { createLesson, createStudent, lessonValues } from '../tests/support/fixtures.js';
-import { cancelledCreditBooking, givePackage, insertPayment, unpaidBooking } from '../tests/support/money.js';
+import { cancelledCreditBooking, createPackage, createVoucher, givePackage, insertPayment, unpaidBooking } from '../tests/support/money.js';
 import { buildWorld, signLesson, type World } from '../tests/support/world.js';
 
 export type Caller = keyof World['actors'];
@@ -26,6 +29,8 @@ export interface Recipe {
   input: () => Promise<unknown>;
   /** A business-rule refusal that still walks the operation's path (counted, marked in the table). */
   refusal?: string;
+  /** The actor itself, when none of the world's fits (a webhook of another provider than stripe). */
+  actor?: Actor;
 }
 
 let serial = 0;
@@ -80,6 +85,27 @@ export async function recipeBook(db: DatabaseOrTransaction): Promise<{ world: Wo
   };
   let task = 0;
   const taskToTeach = () => (task++ % 23) + 1;
+  let ruleDay = 0;
+  let overrideDay = 0;
+  let preference = false;
+  const service = async () => (await db.insert(services).values({ name: 'Bench', slug: `bench-${unique()}`, durationMinutes: 60, priceCents: 9900, category: 'lesson' }).returning())[0].id;
+  /** A pending parent invitation to the student: its token (to accept) or its id (to withdraw). */
+  const invitation = async (studentId: string, want: 'token' | 'id') => {
+    const token = randomUUID().replace(/-/g, '').padEnd(43, 'x');
+    const [row] = await db
+      .insert(parentInvitations)
+      .values({ studentId, invitedBy: 'bench', email: `p.${unique()}@example.com`, tokenHash: createHash('sha256').update(token).digest('hex'), expiresAt: new Date(Date.now() + 86_400_000) })
+      .returning();
+    return want === 'token' ? token : row.id;
+  };
+  const pendingNotification = async () =>
+    (await db.insert(notifications).values({ channel: 'sms', notificationType: 'booking_reminder_2h', body: 'Soon', recipientPhone: '+61400000000', idempotencyKey: `bench:${unique()}` }).returning())[0].id;
+  const claimedNotification = async () => {
+    const notificationId = await pendingNotification();
+    const claimToken = randomUUID();
+    await db.update(notifications).set({ status: 'sending', attempts: 1, claimToken, leaseExpiresAt: new Date(Date.now() + 60_000) }).where(eq(notifications.id, notificationId));
+    return { notificationId, claimToken };
+  };
 
   const recipes: Partial<Record<OperationName, Recipe>> = {
     // people
@@ -194,6 +220,91 @@ export async function recipeBook(db: DatabaseOrTransaction): Promise<{ world: Wo
       input: async () => ({ documentId: (await db.insert(ragDocuments).values({ title: 'To archive', sourceType: 'faq', status: 'indexed' }).returning())[0].id }),
     },
     getStudentContext: { as: 'agent', input: async () => ({ studentId: student }) },
+
+    // people (issue 17)
+    syncClerkUser: {
+      as: 'webhook', actor: systemActor('webhook:clerk'),
+      input: async () => ({ eventId: `evt_${unique()}`, type: 'user.created', occurredAt: new Date(), user: { id: `user_bench${unique()}`, first_name: 'Clerk' } }),
+    },
+    convertContact: {
+      as: 'ownInstructor',
+      input: async () => {
+        const id = unique();
+        const [row] = await db.insert(contacts).values({ firstName: 'Quinn', lastName: 'Q', email: `q.${id}@example.com`, userId: `user_q${id}`, lifecycleStage: 'qualified', instructorId: w.instructor.id }).returning();
+        return { contactId: row.id };
+      },
+    },
+    // an admin invites for a fresh student each call (one student may have 5 parents or invitations)
+    inviteParent: { as: 'admin', input: async () => ({ studentId: (await createStudent(db, w.instructor.id)).id, email: `p.${unique()}@example.com` }) },
+    // the world's parent accepts a fresh invitation to the other student (the link is re-activated each time)
+    acceptParentInvitation: { as: 'parent', input: async () => ({ token: await invitation(w.otherStudent.id, 'token') }) },
+    revokeParentLink: { as: 'student', input: async () => ({ invitationId: await invitation(student, 'id') }) },
+    // school set-up (issue 17)
+    setAvailabilityRules: {
+      as: 'ownInstructor',
+      input: async () => ({ instructorId: w.instructor.id, rules: [{ dayOfWeek: 1, startTime: '09:00', endTime: '12:00' }], effectiveFrom: addDays('2199-01-01', ruleDay++) }),
+    },
+    addAvailabilityOverride: { as: 'ownInstructor', input: async () => ({ instructorId: w.instructor.id, date: addDays('2199-06-01', overrideDay++), overrideType: 'blocked' }) },
+    removeAvailabilityOverride: {
+      as: 'ownInstructor',
+      input: async () => ({ overrideId: (await db.insert(availabilityOverrides).values({ instructorId: w.instructor.id, date: addDays('2198-06-01', overrideDay++), overrideType: 'blocked' }).returning())[0].id }),
+    },
+    createService: { as: 'admin', input: async () => ({ name: 'Bench lesson', slug: `bench-${unique()}`, durationMinutes: 60, priceCents: 9900, category: 'lesson' }) },
+    updateService: { as: 'admin', input: async () => ({ serviceId: await service(), priceCents: 11000 }) },
+    deactivateService: { as: 'admin', input: async () => ({ serviceId: await service() }) },
+    createPackage: { as: 'admin', input: async () => ({ name: 'Bench 5', totalCredits: 5, priceCents: 50000 }) },
+    updatePackage: { as: 'admin', input: async () => ({ packageId: (await createPackage(db)).id, priceCents: 90000 }) },
+    deactivatePackage: { as: 'admin', input: async () => ({ packageId: (await createPackage(db)).id }) },
+    createVoucher: { as: 'admin', input: async () => ({ code: `bench-${unique()}`, voucherType: 'percentage', discountPercent: 10 }) },
+    updateVoucher: { as: 'admin', input: async () => ({ voucherId: (await createVoucher(db)).id, discountPercent: 20 }) },
+    deactivateVoucher: { as: 'admin', input: async () => ({ voucherId: (await createVoucher(db)).id }) },
+    // one live entry per person and instructor: the student's entries are ended before each join
+    joinWaitlist: {
+      as: 'student',
+      input: async () => {
+        await db.update(waitlist).set({ status: 'cancelled' }).where(eq(waitlist.studentId, student));
+        return { studentId: student, preferredDay: 3 };
+      },
+    },
+    leaveWaitlist: {
+      as: 'student',
+      input: async () => {
+        await db.update(waitlist).set({ status: 'cancelled' }).where(eq(waitlist.studentId, student));
+        return { waitlistId: (await db.insert(waitlist).values({ studentId: student, instructorId: w.instructor.id }).returning())[0].id };
+      },
+    },
+    // messages and notifications (issue 18)
+    enqueueNotification: {
+      as: 'job',
+      input: async () => ({
+        recipient: { contactId: await contact() }, type: 'booking_reminder_24h', channel: 'sms', template: { body: 'Lesson tomorrow at {time}' },
+        data: { time: '10:00' }, idempotencyKey: `bench:${unique()}`,
+      }),
+    },
+    setNotificationPreference: { as: 'student', input: async () => ({ notificationType: 'booking_reminder_2h', channel: 'sms', enabled: (preference = !preference) }) },
+    claimNotifications: {
+      as: 'job',
+      input: async () => {
+        await pendingNotification();
+        return { limit: 1, leaseSeconds: 60 };
+      },
+    },
+    markNotificationSent: { as: 'job', input: async () => ({ ...(await claimedNotification()), externalId: `SM${unique()}` }) },
+    markNotificationFailed: { as: 'job', input: async () => ({ ...(await claimedNotification()), reason: 'Twilio 30003' }) },
+    recordDeliveryStatus: {
+      as: 'webhook', actor: systemActor('webhook:twilio'),
+      input: async () => {
+        const { notificationId } = await claimedNotification();
+        const externalId = `SM${unique()}`;
+        await db.update(notifications).set({ status: 'sent', externalId, leaseExpiresAt: null }).where(eq(notifications.id, notificationId));
+        return { externalId, status: 'delivered', occurredAt: new Date() };
+      },
+    },
+    recordInboundMessage: { as: 'webhook', actor: systemActor('webhook:twilio'), input: async () => ({ channel: 'sms', providerMessageId: `SM${unique()}`, from: freshPhone(), body: 'Hi' }) },
+    recordCall: {
+      as: 'webhook', actor: systemActor('webhook:vapi'),
+      input: async () => ({ voiceProvider: 'vapi', externalCallId: `call-${unique()}`, callerPhone: freshPhone(), startedAt: new Date(), outcome: 'answered' }),
+    },
   };
   return { world: w, recipes };
 }

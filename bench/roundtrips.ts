@@ -105,7 +105,7 @@ export async function benchRoundTrips(url: string, heading: (text: string) => vo
         unmeasured.push({ name, kind, outcome: 'no recipe' });
         continue;
       }
-      const actor: Actor = world.actors[recipe.as];
+      const actor: Actor = recipe.actor ?? world.actors[recipe.as];
       const call = async (db: Database, log: StatementLog) => {
         const input = await recipe.input();
         log.reset();
