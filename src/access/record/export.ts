@@ -42,14 +42,22 @@ export const exportPersonData = defineOperation({
   async run(ctx, input): Promise<PersonExport> {
     ctx.school(); // admins only: the cell alone decides
     const person = await resolvePerson(ctx, input);
+    // Every part in one statement: one snapshot (the parts agree with each other, though a read runs
+    // outside a transaction) and one round trip instead of one per table (jsonb_build_object takes up to
+    // 100 arguments: 50 parts).
+    const partQueries = PERSON_PARTS.map(
+      (part) => sql`${part.table}::text, (select coalesce(jsonb_agg(to_jsonb(t) order by t.id), '[]'::jsonb) from ${sql.identifier(part.table)} t where ${part.where(person)})`,
+    );
+    const [{ now, all }] = await queryRows<{ now: Date; all: Record<string, Record<string, unknown>[]> }>(
+      ctx.tx,
+      sql`select now() as now, jsonb_build_object(${sql.join(partQueries, sql`, `)}) as all`,
+    );
     const parts: PersonExport['parts'] = {};
     const manifest: PersonExport['manifest'] = [];
     for (const part of PERSON_PARTS) {
-      const rows = await queryRows<{ row: Record<string, unknown> }>(ctx.tx, sql`select to_jsonb(t) as row from ${sql.identifier(part.table)} t where ${part.where(person)} order by t.id`);
-      parts[part.table] = rows.map((r) => r.row);
-      manifest.push({ table: part.table, what: part.what, private: part.private, rows: rows.length });
+      parts[part.table] = all[part.table];
+      manifest.push({ table: part.table, what: part.what, private: part.private, rows: all[part.table].length });
     }
-    const [{ now }] = await queryRows<{ now: Date }>(ctx.tx, sql`select now() as now`);
     await recordAudit(ctx, {
       eventType: 'PRIVACY_DATA_EXPORTED',
       subjectType: person.studentId ? 'student' : 'contact',
