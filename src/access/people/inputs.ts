@@ -4,6 +4,7 @@ import { PARENT_RELATIONSHIPS, TRANSMISSIONS } from '../../db/schema/enums.js';
 import { CLERK_USER_ID } from '../core/actor.js';
 import { id, instant, storable, text } from '../core/validation.js';
 import { emailAddress, phoneNumber } from '../crm/inputs.js';
+import { permissionFlags } from './students.js';
 
 const clerkUserId = () => z.string().regex(CLERK_USER_ID, 'a Clerk user id looks like user_2abc...');
 const clerkText = (max: number) => storable(z.string().max(max, `at most ${max} characters`));
@@ -43,15 +44,6 @@ export const convertContactInput = z.strictObject({
 });
 export type ConvertContactInput = z.input<typeof convertContactInput>;
 
-const permissions = z.strictObject({
-  canViewProgress: z.boolean().optional(),
-  canViewBookings: z.boolean().optional(),
-  canViewPayments: z.boolean().optional(),
-  canViewLessonNotes: z.boolean().optional(),
-  canViewBridgeForms: z.boolean().optional(),
-  canBookLessons: z.boolean().optional(),
-});
-
 export const inviteParentInput = z
   .strictObject({
     studentId: id(),
@@ -60,7 +52,7 @@ export const inviteParentInput = z
     email: emailAddress().optional(),
     phone: phoneNumber().optional(),
     relationship: z.enum(PARENT_RELATIONSHIPS).optional(),
-    permissions: permissions.optional(),
+    permissions: permissionFlags.optional(),
     /** How long the invitation may be accepted, in days (default 7). */
     expiresInDays: z.number().int().min(1).max(30).optional(),
   })

@@ -22,7 +22,8 @@ export const getStudent = defineOperation({
   },
 });
 
-const permissionFlags = z.strictObject({
+/** A parent link's six flags (setParentPermissions, and the link an invitation will make: inviteParent). */
+export const permissionFlags = z.strictObject({
   canViewProgress: z.boolean().optional(),
   canViewBookings: z.boolean().optional(),
   canViewPayments: z.boolean().optional(),
