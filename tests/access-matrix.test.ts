@@ -127,6 +127,8 @@ const CALLS: Record<OperationName, (actor: Actor) => Promise<unknown>> = {
   markSelfAssessmentReviewed: async (a) => access.markSelfAssessmentReviewed(t.db, a, { selfAssessmentId: await selfAssessment(true) }),
   listSelfAssessments: (a) => access.listSelfAssessments(t.db, a, { studentId: w.student.id }),
   exportPersonData: (a) => access.exportPersonData(t.db, a, { studentId: w.student.id }),
+  // a prospect of its own each call: the world's student stays as it is
+  erasePerson: async (a) => access.erasePerson(t.db, a, { contactId: (await t.db.insert(contacts).values({ firstName: 'Erin', phone: freshPhone() }).returning())[0].id, confirm: true }),
   setAvailabilityRules: (a) => access.setAvailabilityRules(t.db, a, { instructorId: diaryOf(a), rules: [{ dayOfWeek: 1, startTime: '09:00', endTime: '12:00' }], effectiveFrom: '2199-01-01' }),
   addAvailabilityOverride: (a) => access.addAvailabilityOverride(t.db, a, { instructorId: diaryOf(a), date: '2199-06-01', overrideType: 'blocked' }),
   removeAvailabilityOverride: async (a) => access.removeAvailabilityOverride(t.db, a, { overrideId: await overrideOf(a) }),

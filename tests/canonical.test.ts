@@ -11,7 +11,7 @@ import type { DatabaseOrTransaction } from '../src/db/engines/handle.js';
 import { auditLog, competencyTasks, signatures, studentCompetencies } from '../src/db/schema/index.js';
 import { pgErrorFields } from '../src/db/errors.js';
 import { queryRows } from '../src/db/sql.js';
-import { CHAINS, type ChainTable, canonicalField, canonicalText, canonicalTimestamp, recordHash, sha256Hex } from '../src/integrity/canonical.js';
+import { CHAINS, type ChainTable, canonicalField, canonicalText, canonicalTimestamp, formOf, recordHash, sha256Hex } from '../src/integrity/canonical.js';
 import { type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { onServer, openServerHandle, openTestDb, type TestDb } from './support/db.js';
 import { insertAuditRow, relaxDomainGuards } from './support/fixtures.js';
@@ -37,7 +37,7 @@ async function sqlCanonical(db: DatabaseOrTransaction, table: ChainTable, id: st
 /** The same row as verify fetches it, and what TypeScript makes of it. */
 async function tsCanonical(db: DatabaseOrTransaction, table: ChainTable, id: string) {
   const [row] = await chainRowsAsVerified(db, table, sql`id = ${id}`);
-  return { row, canon: canonicalText(CHAINS[table], row), hash: recordHash(CHAINS[table], row) };
+  return { row, canon: canonicalText(formOf(CHAINS[table], row), row), hash: recordHash(CHAINS[table], row) };
 }
 
 /** Asserts both implementations agree on a row and both reproduce the stored hash. (Not toBe on the
@@ -138,7 +138,7 @@ describe("NULL, 'SYSTEM' and '' are three different values", () => {
     for (const [i, id] of ids.entries()) {
       const { row } = await tsCanonical(t.db, 'audit_log', id);
       expect(row.actor_id).toBe(actors[i]); // NULL stayed NULL, '' stayed ''
-      const variants = actors.map((actor_id) => canonicalText(CHAINS.audit_log, { ...row, actor_id }));
+      const variants = actors.map((actor_id) => canonicalText(formOf(CHAINS.audit_log, row), { ...row, actor_id }));
       expect(new Set(variants).size).toBe(3);
       expect(new Set(variants.map(sha256Hex)).size).toBe(3);
       expect(variants.map((v) => sha256Hex(v) === row.record_hash)).toEqual(actors.map((_, j) => j === i));
@@ -360,8 +360,20 @@ describe('the documented canonical form, computed by hand', () => {
     const [{ us }] = await queryRows<{ us: string }>(fresh.db, sql`select (extract(epoch from created_at) * 1000000)::bigint::text as us from audit_log where id = ${entry.id}`);
     const micros = BigInt(us);
     const created = `${new Date(Number(micros / 1000n)).toISOString().slice(0, 19)}.${String(micros % 1_000_000n).padStart(6, '0')}Z`;
+    // Version 2 (migration 0030): the personal values are hashed through a salted digest.
+    expect(entry.canonicalVersion).toBe(2);
+    expect(entry.personalSalt).toMatch(/^[0-9a-f]{32}$/);
+    const personalByHand =
+      '30:nexdrive.audit_log.personal.v2,' +
+      `32:${entry.personalSalt},` +
+      '14:203.0.113.7/32,' + // inet's text output keeps the prefix length
+      '19:Mozilla/5.0 (café),' +
+      '11:-35.2809000,' + // numeric(10,7)
+      '11:149.1300000,' +
+      '~,'; // personal_details
+    expect(createHash('sha256').update(personalByHand, 'utf8').digest('hex')).toBe(entry.personalDigest);
     const byHand =
-      '21:nexdrive.audit_log.v1,' +
+      '21:nexdrive.audit_log.v2,' +
       '1:1,' + // chain_position
       '~,' + // previous_hash: NULL at the genesis row
       `36:${entry.id},` +
@@ -372,14 +384,22 @@ describe('the documented canonical form, computed by hand', () => {
       '6:lesson,' +
       `36:${subjectId},` +
       '10:{"k": "v"},' + // jsonb's own text output
-      '14:203.0.113.7/32,' + // inet's text output keeps the prefix length
-      '19:Mozilla/5.0 (café),' +
-      '11:-35.2809000,' + // numeric(10,7)
-      '11:149.1300000,' +
+      `64:${entry.personalDigest},` +
       `27:${created},`;
     expect(entry.chainPosition).toBe(1);
     expect((await sqlCanonical(fresh.db, 'audit_log', entry.id)).canon).toBe(byHand);
     expect(createHash('sha256').update(byHand, 'utf8').digest('hex')).toBe(entry.recordHash);
     expect((await tsCanonical(fresh.db, 'audit_log', entry.id)).canon).toBe(byHand);
+
+    // Version 1 (rows written before migration 0030): the same row read as v1 hashes the values directly,
+    // in SQL and in TypeScript alike.
+    const v1ByHand =
+      '21:nexdrive.audit_log.v1,1:1,~,' + `36:${entry.id},` + '12:HAND_CHECKED,7:warning,7:user_ü,10:instructor,6:lesson,' + `36:${subjectId},` +
+      '10:{"k": "v"},14:203.0.113.7/32,19:Mozilla/5.0 (café),11:-35.2809000,11:149.1300000,' + `27:${created},`;
+    const [asV1] = await queryRows<{ canon: string }>(fresh.db, sql`
+      select audit_log_canonical(jsonb_populate_record(null::audit_log, to_jsonb(a) || '{"canonical_version": 1}')) as canon from audit_log a where a.id = ${entry.id}`);
+    expect(asV1.canon).toBe(v1ByHand);
+    const { row } = await tsCanonical(fresh.db, 'audit_log', entry.id);
+    expect(canonicalText(formOf(CHAINS.audit_log, { ...row, canonical_version: '1' }), row)).toBe(v1ByHand);
   });
 });

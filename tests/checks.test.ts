@@ -255,6 +255,8 @@ const cases: CheckCase[] = [
     '(chain_position = 1) = (previous_hash IS NULL)'),
   chainCase(auditLog, 'audit_log_created_at_range_check', validRows.audit_log, 'created_at',
     "created_at 'infinity'", { createdAt: sql`'infinity'` }, sql`created_at < '10000-01-01 00:00:00+00'`, 'created_at >= '),
+  chainCase(auditLog, 'audit_log_canonical_version_check', validRows.audit_log, 'canonical_version',
+    'canonical_version 3', { canonicalVersion: 3 }, sql`canonical_version = 2`, 'canonical_version = ANY (ARRAY[1, 2])'),
 
   // availability_overrides
   enumCase(availabilityOverrides, 'availability_overrides_override_type_check', validRows.availability_overrides, 'overrideType', AVAILABILITY_OVERRIDE_TYPES),

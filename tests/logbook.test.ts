@@ -176,7 +176,7 @@ describe('signing', () => {
     const disputed = await disputeLesson(t.db, asStudent, { lessonId: lesson.id, reason: 'wrong finish time' });
     expect(disputed.status).toBe('disputed');
     const [entry] = await t.db.select().from(auditLog).where(and(eq(auditLog.subjectId, lesson.id), eq(auditLog.eventType, 'LESSON_DISPUTED')));
-    expect(entry).toMatchObject({ actorId: student.userId, actorRole: 'student', severity: 'warning' });
+    expect(entry).toMatchObject({ actorId: student.userId, actorRole: 'student', severity: 'warning', details: {}, personalDetails: { reason: 'wrong finish time' } });
     expect(await failureOf(() => signLessonAsStudent(t.db, asStudent, { lessonId: lesson.id, signature: evidence }))).toMatchObject({ code: 'SIGNATURE_REFUSED' });
   });
 

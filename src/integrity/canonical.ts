@@ -13,14 +13,28 @@ export type ChainTable = 'audit_log' | 'signatures' | 'student_competencies';
  *  inet, jsonb are all independent of session settings); `timestamp` is UTC with microseconds. */
 export type FieldKind = 'text' | 'timestamp';
 
-export interface ChainDefinition {
-  table: ChainTable;
+export interface CanonicalForm {
   /** The first field of every row: names the table and the version of the form. */
   label: string;
-  /** The column that separates chains within the table (one chain per student), or null for one chain. */
-  chainKey: string | null;
   /** Columns in canonical order, after the label. */
   fields: ReadonlyArray<{ column: string; kind: FieldKind }>;
+}
+
+/** Erasable personal values (audit_log v2): the row hashes `digestColumn`, the sha256 of `form`
+ *  (a random salt, then the values); an erasure clears the values and the salt and keeps the digest. */
+export interface PersonalForm extends CanonicalForm {
+  digestColumn: string;
+  saltColumn: string;
+}
+
+export interface ChainDefinition extends CanonicalForm {
+  table: ChainTable;
+  /** The column that separates chains within the table (one chain per student), or null for one chain. */
+  chainKey: string | null;
+  /** Later versions of the form, by the row's `canonical_version` (the form above is version 1). */
+  versions?: Readonly<Record<string, CanonicalForm>>;
+  /** The personal values a later version hashes through a salted digest. */
+  personal?: PersonalForm;
 }
 
 const t = (column: string) => ({ column, kind: 'text' as const });
@@ -36,6 +50,23 @@ export const CHAINS: Readonly<Record<ChainTable, ChainDefinition>> = {
       t('actor_role'), t('subject_type'), t('subject_id'), t('details'), t('ip_address'), t('user_agent'),
       t('gps_latitude'), t('gps_longitude'), ts('created_at'),
     ],
+    versions: {
+      // Migration 0030: the personal values are hashed through personal_digest, so an erasure can
+      // clear them (docs/integrity.md, docs/privacy.md).
+      '2': {
+        label: 'nexdrive.audit_log.v2',
+        fields: [
+          t('chain_position'), t('previous_hash'), t('id'), t('event_type'), t('severity'), t('actor_id'),
+          t('actor_role'), t('subject_type'), t('subject_id'), t('details'), t('personal_digest'), ts('created_at'),
+        ],
+      },
+    },
+    personal: {
+      label: 'nexdrive.audit_log.personal.v2',
+      digestColumn: 'personal_digest',
+      saltColumn: 'personal_salt',
+      fields: [t('personal_salt'), t('ip_address'), t('user_agent'), t('gps_latitude'), t('gps_longitude'), t('personal_details')],
+    },
   },
   signatures: {
     table: 'signatures',
@@ -109,10 +140,19 @@ export function canonicalTimestampFromText(epochMicros: string): string {
   return canonicalTimestamp(BigInt(epochMicros));
 }
 
+/** The form a row was written in: its canonical_version's, or version 1. */
+export function formOf(chain: ChainDefinition, row: Record<string, string | null>): CanonicalForm {
+  const version = row.canonical_version;
+  if (!chain.versions || version === undefined || version === null || version === '1') return chain;
+  const form = chain.versions[version];
+  if (!form) throw new Error(`${chain.table}: unknown canonical_version ${version}`);
+  return form;
+}
+
 /** The canonical text of one row, given each field's value as fetched (timestamps as epoch microseconds). */
-export function canonicalText(chain: ChainDefinition, row: Record<string, string | null>): string {
-  let text = canonicalField(chain.label);
-  for (const { column, kind } of chain.fields) {
+export function canonicalText(form: CanonicalForm, row: Record<string, string | null>): string {
+  let text = canonicalField(form.label);
+  for (const { column, kind } of form.fields) {
     const raw = row[column] ?? null;
     text += canonicalField(raw === null || kind === 'text' ? raw : canonicalTimestampFromText(raw));
   }
@@ -126,5 +166,38 @@ export function sha256Hex(text: string): string {
 }
 
 export function recordHash(chain: ChainDefinition, row: Record<string, string | null>): string {
-  return sha256Hex(canonicalText(chain, row));
+  return sha256Hex(canonicalText(formOf(chain, row), row));
+}
+
+/** Every column the chain's forms read, in a stable order (the version column first, if any). */
+export function chainColumns(chain: ChainDefinition): ReadonlyArray<{ column: string; kind: FieldKind }> {
+  const seen = new Map<string, FieldKind>();
+  if (chain.versions) seen.set('canonical_version', 'text');
+  for (const form of [chain, ...Object.values(chain.versions ?? {}), ...(chain.personal ? [chain.personal] : [])]) {
+    for (const { column, kind } of form.fields) if (!seen.has(column)) seen.set(column, kind);
+  }
+  return [...seen].map(([column, kind]) => ({ column, kind }));
+}
+
+/**
+ * Why a row's personal values do not match what its hash covers, or null when they do. A version-1
+ * row has no digest: the personal columns of later versions must be empty. A later row with its salt
+ * must have the digest of its salt and values; a row without a salt (never had personal values, or
+ * erased) must have no values left.
+ */
+export function personalMismatch(chain: ChainDefinition, row: Record<string, string | null>): string | null {
+  const personal = chain.personal;
+  if (!personal) return null;
+  const form = formOf(chain, row);
+  if (form === chain) {
+    return row[personal.digestColumn] !== null || row[personal.saltColumn] !== null || row.personal_details !== null
+      ? `a version-1 row holds ${personal.digestColumn}, ${personal.saltColumn} or personal_details, which only later versions have`
+      : null;
+  }
+  if (row[personal.saltColumn] === null) {
+    const left = personal.fields.filter(({ column }) => row[column] !== null).map(({ column }) => column);
+    return left.length > 0 ? `personal values without a salt (${left.join(', ')}): they are not covered by ${personal.digestColumn}` : null;
+  }
+  const expected = sha256Hex(canonicalText(personal, row));
+  return expected === row[personal.digestColumn] ? null : `personal values do not match ${personal.digestColumn}`;
 }

@@ -5,7 +5,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { DatabaseOrTransaction } from '../db/engines/handle.js';
 import { queryRows } from '../db/sql.js';
-import { CHAIN_TABLES, CHAINS, type ChainDefinition, type ChainTable, canonicalTimestamp, recordHash } from './canonical.js';
+import { CHAIN_TABLES, CHAINS, type ChainDefinition, type ChainTable, canonicalTimestamp, chainColumns, personalMismatch, recordHash } from './canonical.js';
 import type { ChainDigest } from './digest.js';
 
 export type BreakKind =
@@ -59,7 +59,7 @@ type Row = Record<string, string | null>;
 /** The columns verify reads: every value as text, timestamps as epoch microseconds, then record_hash.
  *  Exported so tests and the benchmark fetch rows exactly as verify does. */
 export function chainSelectList(chain: ChainDefinition): string {
-  const cols = chain.fields.map(({ column, kind }) =>
+  const cols = chainColumns(chain).map(({ column, kind }) =>
     kind === 'timestamp'
       ? `(extract(epoch from "${column}") * 1000000)::bigint::text as "${column}"`
       : `"${column}"::text as "${column}"`,
@@ -139,6 +139,8 @@ class ChainWalker {
     if (expected !== row.record_hash) {
       this.fail(row, position, 'content_changed', `content does not match record_hash (recomputed ${expected.slice(0, 16)}…, stored ${String(row.record_hash).slice(0, 16)}…)`);
     }
+    const personal = personalMismatch(this.chain, row);
+    if (personal) this.fail(row, position, 'content_changed', personal);
     if (this.digestHead && position === this.digestHead.position) {
       this.digestSeen = true;
       if (row.record_hash !== this.digestHead.hash) {

@@ -34,6 +34,11 @@ export const appendAuditEventInput = z.strictObject({
     .refine((d) => d !== null && typeof d === 'object' && !Array.isArray(d), 'details is a JSON object')
     .refine((d) => !Object.hasOwn(d as object, 'systemActor'), 'systemActor is recorded by the access layer, not given')
     .optional(),
+  /** A person's own words (a reason, what they said): kept apart from details so that erasing the
+   *  person clears them and the chain still verifies (docs/privacy.md). */
+  personalDetails: boundedJson()
+    .refine((d) => d !== null && typeof d === 'object' && !Array.isArray(d), 'personalDetails is a JSON object')
+    .optional(),
   ipAddress: z.union([z.ipv4(), z.ipv6()]).optional(),
   userAgent: text(1000).optional(),
 }).refine((e) => (e.subjectType === undefined) === (e.subjectId === undefined), { path: ['subjectId'], message: 'a subject is a subjectType with its subjectId, or neither' });

@@ -1,7 +1,8 @@
 // The audit entry every operation writes, with its actor taken from the resolved actor, never from the
 // caller: actor_id is the Clerk user id (NULL only for system actors, whose name is kept in
 // details.systemActor), actor_role the actor's kind. Never put note contents, card data or signature
-// images in details.
+// images in details, nor a person's own words: a reason or a summary goes in personalDetails, which the
+// chain hashes through a salted digest so an erasure can clear it (migration 0030, docs/privacy.md).
 import { auditLog } from '../../db/schema/index.js';
 import type { AuditLogEntry, NewAuditLogEntry } from '../../db/types.js';
 import type { OperationContext } from './context.js';
@@ -22,7 +23,7 @@ export function isOperationEventType(eventType: string): boolean {
   return OPERATION_EVENT_PREFIXES.some((prefix) => eventType.startsWith(prefix));
 }
 
-export type AuditEvent = Pick<NewAuditLogEntry, 'eventType' | 'severity' | 'subjectType' | 'subjectId' | 'details' | 'ipAddress' | 'userAgent' | 'gpsLatitude' | 'gpsLongitude'>;
+export type AuditEvent = Pick<NewAuditLogEntry, 'eventType' | 'severity' | 'subjectType' | 'subjectId' | 'details' | 'personalDetails' | 'ipAddress' | 'userAgent' | 'gpsLatitude' | 'gpsLongitude'>;
 
 export async function recordAudit(ctx: OperationContext, event: AuditEvent): Promise<AuditLogEntry> {
   const a = ctx.actor;

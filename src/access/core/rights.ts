@@ -97,6 +97,8 @@ export const RIGHTS = {
   listSelfAssessments: { over: 'student', parentNeeds: 'canViewProgress', ...everyone },
   // a person's data on request (APP 12): admins only (src/access/record/export.ts)
   exportPersonData: { over: 'school', ...adminsOnly },
+  // ...and its erasure (APP 11.2): admins only, confirmed (src/access/record/erasure.ts)
+  erasePerson: { over: 'school', ...adminsOnly },
 
   // private notes: never a student's, a parent's or an AI agent's
   listPrivateNotes: { over: 'student', parentNeeds: 'canViewProgress', admin: 'allow', instructor: 'allow', student: 'hidden', parent: 'hidden', job: 'hidden', webhook: 'hidden', agent: 'hidden', cli: 'hidden' },

@@ -147,7 +147,7 @@ export const setLifecycleStage = defineOperation({
     const contact = await contactInScope(ctx, contactId, { lock: true });
     if (contact.lifecycleStage === stage) return view(contact);
     const [row] = await ctx.tx.update(contacts).set({ lifecycleStage: stage }).where(eq(contacts.id, contactId)).returning();
-    await recordAudit(ctx, { eventType: 'CONTACT_LIFECYCLE_CHANGED', subjectType: 'contact', subjectId: contactId, details: { from: contact.lifecycleStage, to: stage, reason: reason ?? null } });
+    await recordAudit(ctx, { eventType: 'CONTACT_LIFECYCLE_CHANGED', subjectType: 'contact', subjectId: contactId, details: { from: contact.lifecycleStage, to: stage }, ...(reason ? { personalDetails: { reason } } : {}) });
     return view(row);
   },
 });
@@ -164,7 +164,7 @@ export const recordInteraction = defineOperation({
       .set({ totalInteractions: sql`${contacts.totalInteractions} + 1`, lastContactAt: sql`now()` })
       .where(eq(contacts.id, contactId))
       .returning();
-    await recordAudit(ctx, { eventType: 'CONTACT_INTERACTION', subjectType: 'contact', subjectId: contactId, details: { channel, summary: summary ?? null } });
+    await recordAudit(ctx, { eventType: 'CONTACT_INTERACTION', subjectType: 'contact', subjectId: contactId, details: { channel }, ...(summary ? { personalDetails: { summary } } : {}) });
     return view(row);
   },
 });

@@ -69,7 +69,7 @@ export const disputeLesson = defineOperation({
   async run(ctx, { lessonId, reason }): Promise<Lesson> {
     const { lesson } = await ctx.lesson(lessonId, { lock: true });
     const [disputed] = await ctx.tx.update(lessons).set({ status: 'disputed' }).where(eq(lessons.id, lesson.id)).returning();
-    await recordAudit(ctx, { eventType: 'LESSON_DISPUTED', severity: 'warning', subjectType: 'lesson', subjectId: lesson.id, details: { reason } });
+    await recordAudit(ctx, { eventType: 'LESSON_DISPUTED', severity: 'warning', subjectType: 'lesson', subjectId: lesson.id, details: {}, personalDetails: { reason } });
     return disputed;
   },
 });

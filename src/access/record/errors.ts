@@ -14,3 +14,11 @@ export class BridgeFormExistsError extends NexDriveError {
     super('BRIDGE_FORM_EXISTS', message);
   }
 }
+
+/** A person with lessons still to come is not erased: cancel them first (their pickup details are
+ *  still needed). */
+export class PersonStillActiveError extends NexDriveError {
+  constructor(message: string, readonly upcomingBookingIds: string[]) {
+    super('PERSON_STILL_ACTIVE', message);
+  }
+}

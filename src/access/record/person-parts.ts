@@ -49,5 +49,12 @@ export const PERSON_PARTS: PersonPart[] = [
   { table: 'conversations', what: 'conversations with the AI channels and staff', private: false, where: (p) => sql`t.id in ${conversations(p)}` },
   { table: 'messages', what: 'the messages of those conversations', private: false, where: (p) => sql`t.conversation_id in ${conversations(p)}` },
   { table: 'call_logs', what: 'phone calls, with transcripts and summaries', private: false, where: (p) => sql`t.contact_id in ${contacts(p)} or t.conversation_id in ${conversations(p)}` },
-  { table: 'audit_log', what: "the school's audit entries about the person or by them (internal)", private: true, where: (p) => sql`t.actor_id = ${uid(p)} or t.subject_id = ${sid(p)} or t.subject_id in ${lessonsOf(p)}` },
+  {
+    table: 'audit_log',
+    what: "the school's audit entries about the person or by them (internal)",
+    private: true,
+    where: (p) => sql`t.actor_id = ${uid(p)} or t.subject_id = ${sid(p)} or t.subject_id in ${lessonsOf(p)} or t.subject_id in ${contacts(p)}
+      or t.subject_id in (select b.id from bookings b where b.student_id = ${sid(p)} or b.contact_id in ${contacts(p)})
+      or t.subject_id in (select y.id from payments y where y.student_id = ${sid(p)} or y.contact_id in ${contacts(p)})`,
+  },
 ];

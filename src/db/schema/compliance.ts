@@ -3,7 +3,7 @@
 // hash-chained (audit_log and signatures: one chain each; student_competencies: one per student).
 import { relations, sql } from 'drizzle-orm';
 import {
-  boolean, check, foreignKey, index, inet, integer, jsonb, pgTable, text, unique, uniqueIndex, uuid,
+  boolean, check, foreignKey, index, inet, integer, jsonb, pgTable, smallint, text, unique, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import { instructors, students } from './users.js';
 import { lessons } from './lessons.js';
@@ -166,13 +166,24 @@ export const auditLog = pgTable('audit_log', {
   subjectType: text('subject_type'), // 'student', 'booking', 'lesson', ...
   subjectId: uuid('subject_id'),
 
-  // Never note contents, card data or signature images
+  // What happened: ids, statuses, amounts. Never note contents, card data or signature images, and
+  // no person's own words (those go in personal_details).
   details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
 
   // Context
   ipAddress: inet('ip_address'),
   userAgent: text('user_agent'),
   ...gpsColumns(),
+
+  // Erasable personal data (migration 0030, docs/privacy.md): a person's own words (a reason, a call
+  // summary). Canonical form v2 hashes personal_digest, a salted digest of this and of ip_address,
+  // user_agent and the GPS columns, instead of the values, so an erasure can clear them (and the
+  // salt) and every chain still verifies.
+  personalDetails: jsonb('personal_details'),
+  personalSalt: text('personal_salt'),
+  personalDigest: text('personal_digest'),
+  /** 1: rows written before migration 0030 (hash their personal values directly); 2: every later row. */
+  canonicalVersion: smallint('canonical_version').notNull().default(2),
 
   // Hash chain, one for the table (filled by trigger)
   ...hashChainColumns(),
@@ -189,6 +200,7 @@ export const auditLog = pgTable('audit_log', {
   ...gpsChecks('audit_log'),
   ...hashChainChecks('audit_log'),
   checkCanonicalTimestamp('audit_log', 'created_at'),
+  check('audit_log_canonical_version_check', sql`${table.canonicalVersion} in (1, 2)`),
 ]);
 
 // ─── RELATIONS ──────────────────────────────

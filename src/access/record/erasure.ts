@@ -1,0 +1,86 @@
+// erasePerson (APP 11.2): de-identifies what the school no longer needs about a person (contact
+// details, addresses, messages, call transcripts, notes and other free text) and keeps the compliance
+// records under their ids (lessons, competencies, signatures, the certificate, payments with their
+// invoice numbers and refunds). Admins only, asked for explicitly, audited with counts (never values).
+//
+// The rows are the export's (person-parts.ts), selected and erased in one statement: the database
+// function nd_erase_personal_data (migration 0030) holds the fixed list of personal columns and is the
+// only path past the guards that keep messages, call logs, submitted self-assessments and audit
+// entries as written. Audit entries keep a salted digest of what was cleared, so every chain still
+// verifies. A second call changes nothing (every count 0) and writes no audit entry.
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows } from '../../db/sql.js';
+import { recordAudit } from '../core/audit.js';
+import { defineOperation } from '../core/operation.js';
+import { id } from '../core/validation.js';
+import { PersonStillActiveError } from './errors.js';
+import { resolvePerson } from './export.js';
+import { PERSON_PARTS, type Person } from './person-parts.js';
+
+const confirm = z.literal(true, 'erasing a person is asked for explicitly: confirm: true');
+
+export const erasePersonInput = z.union([
+  z.strictObject({ studentId: id(), confirm }),
+  z.strictObject({ contactId: id(), confirm }),
+]);
+
+export interface PersonErasure {
+  person: Person;
+  /** Rows changed per table (0 for a table with nothing left to clear). */
+  erased: Record<string, number>;
+  /** The person's audit entries written before migration 0030 that still hold an IP address, device
+   *  or GPS: their v1 hash covers those values, so they are kept (docs/privacy.md). */
+  auditEntriesKept: number;
+  /** False when nothing was left to erase (a repeated call). */
+  changed: boolean;
+}
+
+/** Tables the erasure function knows; the others of PERSON_PARTS are kept whole (compliance records). */
+const ERASED_TABLES = [
+  'profiles', 'students', 'parent_invitations', 'contacts', 'bookings', 'lesson_bridge_forms', 'self_assessments',
+  'private_notes', 'payments', 'notifications', 'conversations', 'messages', 'call_logs', 'audit_log',
+] as const;
+
+export const erasePerson = defineOperation({
+  name: 'erasePerson',
+  kind: 'write',
+  input: erasePersonInput,
+  async run(ctx, input): Promise<PersonErasure> {
+    ctx.school(); // admins only: the cell alone decides
+    const person = await resolvePerson(ctx, input);
+    const upcoming = await queryRows<{ id: string }>(
+      ctx.tx,
+      sql`select b.id from bookings b
+           where (b.student_id = ${person.studentId}::uuid or b.contact_id = ${person.contactId}::uuid)
+             and b.status in ('pending', 'confirmed') and b.end_time > nd_now()
+           order by b.start_time`,
+    );
+    if (upcoming.length > 0) {
+      throw new PersonStillActiveError(
+        `the person has ${upcoming.length} lesson(s) still to come: cancel them before erasing`,
+        upcoming.map((b) => b.id),
+      );
+    }
+    const parts = PERSON_PARTS.filter((part) => (ERASED_TABLES as readonly string[]).includes(part.table));
+    const rowIds = parts.map(
+      (part) => sql`${part.table}::text, (select coalesce(jsonb_agg(t.id), '[]'::jsonb) from ${sql.identifier(part.table)} t where ${part.where(person)})`,
+    );
+    const [{ counts }] = await queryRows<{ counts: Record<string, number> }>(
+      ctx.tx,
+      sql`select nd_erase_personal_data(jsonb_build_object(${sql.join(rowIds, sql`, `)})) as counts`,
+    );
+    const { audit_log_v1_kept: auditEntriesKept, ...erased } = counts;
+    const changed = Object.values(erased).some((n) => n > 0);
+    if (changed) {
+      await recordAudit(ctx, {
+        eventType: 'PRIVACY_PERSON_ERASED',
+        severity: 'warning',
+        subjectType: person.studentId ? 'student' : 'contact',
+        subjectId: person.studentId ?? person.contactId,
+        details: { erased, auditEntriesKept, contactId: person.contactId },
+      });
+    }
+    return { person, erased, auditEntriesKept, changed };
+  },
+});
