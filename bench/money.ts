@@ -23,6 +23,8 @@ import type { SummaryRow } from './report.js';
 export const MONEY_WORKERS = 16;
 /** Issue 20: 16 redeemers on 16 students at least 0.3x the plain UPDATE of 16 rows. */
 const TARGET_SPREAD_RATIO = 0.3;
+/** Issue 20, item 2: Node CPU per call of the money and booking operations. */
+const TARGET_CPU_MS_PER_CALL = 0.5;
 
 interface Side {
   name: string;
@@ -85,15 +87,15 @@ async function measurePair(label: string, rounds: number, total: number, measure
   const measuredRates: number[] = [];
   const baselineRates: number[] = [];
   let cpuMicros = 0;
+  let baselineCpuMicros = 0;
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? [baseline, measured] : [measured, baseline];
     for (const side of order) {
       const cpu = process.cpuUsage();
       const rate = total / (await side.run(r));
-      if (side === measured) {
-        const used = process.cpuUsage(cpu);
-        cpuMicros += used.user + used.system;
-      }
+      const used = process.cpuUsage(cpu);
+      if (side === measured) cpuMicros += used.user + used.system;
+      else baselineCpuMicros += used.user + used.system;
       (side === measured ? measuredRates : baselineRates).push(rate);
     }
     console.log(
@@ -104,7 +106,22 @@ async function measurePair(label: string, rounds: number, total: number, measure
   // The bench runs every caller in this one Node thread: its CPU per call caps the measured rate.
   const cpuPerCall = cpuMicros / (rounds * total);
   console.log(`  ${measured.name}: this process spent ${fixed(cpuPerCall / 1000, 2)} ms of CPU per call (one thread: at most ${int(1e6 / cpuPerCall)} calls/s from here)`);
-  return { measured: median(measuredRates), baseline: median(baselineRates) };
+  return {
+    measured: median(measuredRates),
+    baseline: median(baselineRates),
+    /** Node CPU per call, ms, of each side (the baseline: node-postgres sending one UPDATE). */
+    cpuMs: cpuPerCall / 1000,
+    baselineCpuMs: baselineCpuMicros / (rounds * total) / 1000,
+  };
+}
+
+/** Issue 20, item 2: Node CPU per call of a money operation, against the plain UPDATE's. */
+function cpuRow(operation: string, pair: { cpuMs: number; baselineCpuMs: number }): SummaryRow {
+  return {
+    figure: `Node CPU per ${operation} call, ms (vs one plain UPDATE through node-postgres)`,
+    value: fixed(pair.cpuMs, 2), baseline: fixed(pair.baselineCpuMs, 3), ratio: fixed(pair.cpuMs / pair.baselineCpuMs, 1),
+    target: `<= ${fixed(TARGET_CPU_MS_PER_CALL, 1)} ms`, met: pair.cpuMs <= TARGET_CPU_MS_PER_CALL,
+  };
 }
 
 export async function benchMoney(url: string, rounds: number, perWorker: number): Promise<SummaryRow[]> {
@@ -241,6 +258,8 @@ export async function benchMoney(url: string, rounds: number, perWorker: number)
         figure: `invoice assignments/s, ${MONEY_WORKERS} raw status UPDATEs through the trigger (vs plain)`,
         value: int(trigger), baseline: int(completions.baseline), ratio: fixed(trigger / completions.baseline), target: '-', met: null,
       },
+      cpuRow(`redeemCredit (${MONEY_WORKERS} students)`, spread),
+      cpuRow('completePayment', completions),
     ];
   } finally {
     await Promise.all(clients.map((c) => c.end()));

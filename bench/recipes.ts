@@ -160,6 +160,7 @@ export async function recipeBook(db: DatabaseOrTransaction): Promise<{ world: Wo
     markSelfAssessmentReviewed: { as: 'ownInstructor', input: async () => ({ selfAssessmentId: await selfAssessment(true) }) },
     listSelfAssessments: { as: 'student', input: async () => ({ studentId: student }) },
     exportPersonData: { as: 'admin', input: async () => ({ studentId: student }) },
+    erasePerson: { as: 'admin', input: async () => ({ contactId: await contact(), confirm: true }) },
     // private notes
     listPrivateNotes: { as: 'ownInstructor', input: async () => ({ studentId: student }) },
     addPrivateNote: { as: 'ownInstructor', input: async () => ({ studentId: student, note: 'Watch the blind spot', noteType: 'coaching_strategy' }) },

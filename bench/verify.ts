@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { DbHandle } from '../src/db/engines/handle.js';
 import { queryRows } from '../src/db/sql.js';
-import { CHAINS, canonicalText } from '../src/integrity/canonical.js';
+import { CHAINS, canonicalText, formOf } from '../src/integrity/canonical.js';
 import { chainSelectList, type VerifyResult, verifyChains } from '../src/integrity/verify.js';
 import { collectGarbage, type MemoryPeaks, MemorySampler, seconds } from './measure.js';
 
@@ -147,7 +147,7 @@ export async function benchRawHash(client: pg.Client, batch = 10_000): Promise<R
   for (;;) {
     const { rows: page } = await client.query<Record<string, string | null>>(query, [after, batch]);
     if (page.length === 0) break;
-    const texts = page.map((row) => canonicalText(chain, row));
+    const texts = page.map((row) => canonicalText(formOf(chain, row), row));
     for (const text of texts) bytes += Buffer.byteLength(text, 'utf8'); // also flattens each text, untimed
     const digests = new Array<string>(texts.length);
     const oneShot = new Array<string>(texts.length);
