@@ -214,13 +214,15 @@ describe(erasePerson.name, () => {
 const sqlState = (err: unknown) => (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;
 
 describe('the erasure path, attacked as the application role', () => {
-  it('setting nexdrive.erasing does not let the application edit a message, a submitted call or an audit entry', async () => {
+  it('setting nexdrive.erasing (with its own search_path) does not let the application edit a message or an audit entry', async () => {
     const [conversation] = await t.db.insert(conversations).values({ channel: 'sms' }).returning();
     const [message] = await t.db.insert(messages).values({ conversationId: conversation.id, direction: 'inbound', senderType: 'user', content: 'original' }).returning();
     const [entry] = await t.db.insert(auditLog).values({ eventType: 'SOMETHING_SEEN', ipAddress: '192.0.2.1' }).returning();
     const attempt = (statement: ReturnType<typeof sql>) =>
       failureOf(() => t.db.transaction(async (tx) => {
         await tx.execute(sql`select set_config('nexdrive.erasing', 'on', true)`);
+        // and a search_path of its own (it cannot create temporary tables: migration 0018)
+        await tx.execute(sql`select set_config('search_path', 'pg_temp, public, pg_catalog', true)`);
         await tx.execute(statement);
       }));
     // ND001: the log guard still fires; 42501: the application has no UPDATE on audit_log at all.
