@@ -143,6 +143,19 @@ describe('getStudentContext', () => {
     expect(c.nextBookings![0].serviceName).toEqual(expect.any(String));
   });
 
+  it('returns each part typed as a select of its columns would (times as Dates, to the millisecond)', async () => {
+    const first = c.nextBookings![0];
+    const [stored] = await t.db.select({ startTime: bookings.startTime, endTime: bookings.endTime }).from(bookings).where(eq(bookings.id, first.id));
+    expect(first.startTime).toBeInstanceOf(Date);
+    expect([first.startTime.getTime(), first.endTime.getTime()]).toEqual([stored.startTime.getTime(), stored.endTime.getTime()]);
+    expect(first.durationMinutes).toBe((stored.endTime.getTime() - stored.startTime.getTime()) / 60_000);
+    const expiring = c.packageCredits!.packages.find((p) => p.expiresAt !== null)!;
+    const [held] = await t.db.select({ expiresAt: studentPackages.expiresAt }).from(studentPackages).where(eq(studentPackages.id, expiring.id));
+    expect(expiring.expiresAt).toBeInstanceOf(Date);
+    expect(expiring.expiresAt!.getTime()).toBe(held.expiresAt!.getTime());
+    expect(typeof expiring.creditsRemaining).toBe('number');
+  });
+
   it('counts the competencies of the 23 active tasks: 1 competent, 2 taught, 20 not started', () => {
     expect(c.competencies).toEqual({ counts: { not_started: 20, taught: 2, assessed: 0, competent: 1, not_yet_competent: 0 }, activeTasks: 23, certificateNumber: null });
   });

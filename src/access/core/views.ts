@@ -2,7 +2,7 @@
 // agents receive is built with publicColumns(), which refuses at compile time (and at load time) any
 // column on the private list, under whatever key it is placed: private notes, bookings.admin_notes and
 // a payment's raw gateway response (which may hold card data).
-import { getTableName, is, type Column } from 'drizzle-orm';
+import { getTableName, is, sql, type Column, type SQL } from 'drizzle-orm';
 import { PgColumn } from 'drizzle-orm/pg-core';
 
 /** Columns no student, parent or agent may ever receive (domain-rules.md "Privacy and tenancy"). */
@@ -35,3 +35,22 @@ export function publicColumns<T extends Record<string, PgColumn>>(columns: T & N
 export type RowOf<T extends Record<string, Column>> = {
   [K in keyof T]: T[K]['_']['notNull'] extends true ? T[K]['_']['data'] : T[K]['_']['data'] | null;
 };
+
+/** `jsonb_build_object('key', column, ...)` of a column map: several row sets in one statement, each as
+ *  a JSON array, keyed like the map (see rowsFromJson). */
+export function jsonObjectOf(columns: Record<string, PgColumn>): SQL {
+  return sql`jsonb_build_object(${sql.join(Object.entries(columns).map(([key, column]) => sql`${key}::text, ${column}`), sql`, `)})`;
+}
+
+/** Rows read back from jsonObjectOf's objects, each value through its column's own mapping (a
+ *  timestamp's ISO text becomes a Date, as a select of the column would return it). */
+export function rowsFromJson<T extends Record<string, PgColumn>>(columns: T, rows: Array<Record<string, unknown>> | null): RowOf<T>[] {
+  return (rows ?? []).map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, column] of Object.entries(columns)) {
+      const value = row[key];
+      out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    return out as RowOf<T>;
+  });
+}

@@ -8,11 +8,13 @@
 // judgement as getStudentProgress, at the database's clock). A parent gets the context only with
 // can_view_progress (the row's flag), and each part behind another flag only with that flag too:
 // nextBookings null without can_view_bookings, packageCredits null without can_view_payments.
-import { and, asc, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { bookings, instructors, packages, profiles, services, studentPackages } from '../../db/schema/index.js';
 import type { CompetencyStatus } from '../../db/types.js';
 import { loadLogbookHours, type LogbookHours } from '../logbook/hours.js';
 import { defineOperation } from '../core/operation.js';
+import { jsonObjectOf, rowsFromJson } from '../core/views.js';
+import { queryRows } from '../../db/sql.js';
 import { progressOf } from '../compliance/rules.js';
 import { loadProgressInputs } from '../compliance/state.js';
 import { studentContextInput } from './inputs.js';
@@ -48,44 +50,40 @@ export const getStudentContext = defineOperation({
     const { tasks, state, now, cooldownMs } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
     const { counts } = progressOf(tasks, state, now, cooldownMs);
 
-    const [name] = await ctx.tx.select({ firstName: profiles.firstName }).from(profiles).where(eq(profiles.id, student.profileId));
-
     const logbook = await loadLogbookHours(ctx.tx, student.id);
 
-    const nextBookings =
-      parentLink && !parentLink.canViewBookings
-        ? null
-        : await ctx.tx
-            .select(contextBookingColumns)
-            .from(bookings)
-            .innerJoin(services, eq(services.id, bookings.serviceId))
-            .innerJoin(instructors, eq(instructors.id, bookings.instructorId))
-            .innerJoin(profiles, eq(profiles.id, instructors.profileId))
-            .where(and(eq(bookings.studentId, student.id), eq(bookings.status, 'confirmed'), gt(bookings.startTime, sql`now()`)))
-            .orderBy(asc(bookings.startTime))
-            .limit(CONTEXT_NEXT_BOOKINGS);
-
+    // The student's name, coming lessons and packages in one statement (each part as a JSON array of
+    // its view's columns; a part the parent may not see is not read at all).
+    const showBookings = !parentLink || parentLink.canViewBookings;
+    const showPackages = !parentLink || parentLink.canViewPayments;
+    const [parts] = await queryRows<{ first_name: string; next_bookings: Record<string, unknown>[] | null; packages: Record<string, unknown>[] | null }>(ctx.tx, sql`
+      select sp.first_name,
+             ${showBookings ? sql`(
+               select jsonb_agg(b.row order by b.start_time) from (
+                 select ${jsonObjectOf(contextBookingColumns)} as row, ${bookings.startTime} as start_time
+                   from ${bookings}
+                   join ${services} on ${services.id} = ${bookings.serviceId}
+                   join ${instructors} on ${instructors.id} = ${bookings.instructorId}
+                   join ${profiles} on ${profiles.id} = ${instructors.profileId}
+                  where ${bookings.studentId} = ${student.id} and ${bookings.status} = 'confirmed' and ${bookings.startTime} > now()
+                  order by ${bookings.startTime} limit ${CONTEXT_NEXT_BOOKINGS}) b)` : sql`null`} as next_bookings,
+             ${showPackages ? sql`(
+               select jsonb_agg(${jsonObjectOf(contextPackageColumns)} order by ${studentPackages.expiresAt} asc nulls last, ${studentPackages.purchasedAt} asc)
+                 from ${studentPackages}
+                 join ${packages} on ${packages.id} = ${studentPackages.packageId}
+                where ${studentPackages.studentId} = ${student.id} and ${studentPackages.status} = 'active'
+                  and (${studentPackages.expiresAt} is null or ${studentPackages.expiresAt} > now()) and ${studentPackages.creditsRemaining} > 0)` : sql`null`} as packages
+        from profiles sp where sp.id = ${student.profileId}`);
+    const nextBookings = showBookings ? rowsFromJson(contextBookingColumns, parts.next_bookings) : null;
     let packageCredits: StudentContext['packageCredits'] = null;
-    if (!parentLink || parentLink.canViewPayments) {
-      const rows = await ctx.tx
-        .select(contextPackageColumns)
-        .from(studentPackages)
-        .innerJoin(packages, eq(packages.id, studentPackages.packageId))
-        .where(
-          and(
-            eq(studentPackages.studentId, student.id),
-            eq(studentPackages.status, 'active'),
-            or(isNull(studentPackages.expiresAt), gt(studentPackages.expiresAt, sql`now()`)),
-            gt(studentPackages.creditsRemaining, 0),
-          ),
-        )
-        .orderBy(sql`${studentPackages.expiresAt} asc nulls last`, asc(studentPackages.purchasedAt));
+    if (showPackages) {
+      const rows = rowsFromJson(contextPackageColumns, parts.packages);
       packageCredits = { creditsRemaining: rows.reduce((sum, p) => sum + (p.creditsRemaining ?? 0), 0), packages: rows };
     }
 
     return {
       studentId: student.id,
-      firstName: name.firstName,
+      firstName: parts.first_name,
       transmission: student.transmission,
       status: student.status,
       nextBookings,
