@@ -11,6 +11,7 @@ import {
   InvalidTransitionError, markNoShow, recordManualPayment, rescheduleBooking, SCHEDULING, SlotUnavailableError, startBooking, systemActor,
 } from '../src/access/index.js';
 import { HOLD_EXPIRED_BY, HOLD_EXPIRED_REASON } from '../src/access/scheduling/rules.js';
+import { bookingColumns } from '../src/access/scheduling/views.js';
 import { DbError, ForbiddenError, NotFoundError, sqlstateOf, toDbError, ValidationError } from '../src/db/errors.js';
 import { auditLog, availabilityOverrides, bookings, contacts, instructors, payments, services, waitlist } from '../src/db/schema/index.js';
 import type { BookingStatus } from '../src/db/types.js';
@@ -330,7 +331,12 @@ describe('the lifecycle', () => {
     const d = await createDiary(t.db);
     const fresh = await book(d, local('2027-03-03', '10:00'));
     const stale = await book(d, local('2027-03-03', '14:00'));
-    expect((await confirmBooking(t.db, asSystem, { bookingId: fresh.id, now: minutesAfter(NOW, SCHEDULING.holdMinutes - 1) })).status).toBe('confirmed');
+    const confirmed = await confirmBooking(t.db, asSystem, { bookingId: fresh.id, now: minutesAfter(NOW, SCHEDULING.holdMinutes - 1) });
+    expect(confirmed.status).toBe('confirmed');
+    // the row as a select of the booking view returns it (the change and its audit entry are one statement)
+    expect(Object.keys(confirmed).sort()).toEqual(Object.keys(bookingColumns).sort());
+    expect(confirmed.startTime).toBeInstanceOf(Date);
+    expect(confirmed.startTime.getTime()).toBe(fresh.startTime.getTime());
     expect(await refusal(() => confirmBooking(t.db, asSystem, { bookingId: stale.id, now: minutesAfter(NOW, SCHEDULING.holdMinutes) }))).toBe('hold_expired');
     expect((await bookingRow(t.db, stale.id)).status).toBe('pending');
   });

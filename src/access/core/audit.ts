@@ -3,6 +3,8 @@
 // details.systemActor), actor_role the actor's kind. Never put note contents, card data or signature
 // images in details, nor a person's own words: a reason or a summary goes in personalDetails, which the
 // chain hashes through a salted digest so an erasure can clear it (migration 0030, docs/privacy.md).
+import type { ColumnsSelection } from 'drizzle-orm';
+import type { TypedQueryBuilder } from 'drizzle-orm/query-builders/query-builder';
 import { auditLog } from '../../db/schema/index.js';
 import type { AuditLogEntry, NewAuditLogEntry } from '../../db/types.js';
 import type { OperationContext } from './context.js';
@@ -25,12 +27,33 @@ export function isOperationEventType(eventType: string): boolean {
 
 export type AuditEvent = Pick<NewAuditLogEntry, 'eventType' | 'severity' | 'subjectType' | 'subjectId' | 'details' | 'personalDetails' | 'ipAddress' | 'userAgent' | 'gpsLatitude' | 'gpsLongitude'>;
 
-export async function recordAudit(ctx: OperationContext, event: AuditEvent): Promise<AuditLogEntry> {
+/** The row an operation's audit entry inserts: the actor from the resolved actor, never from the event. */
+function entryValues(ctx: OperationContext, event: AuditEvent): NewAuditLogEntry {
   const a = ctx.actor;
   const details = { ...((event.details as Record<string, unknown> | undefined) ?? {}), ...(a.kind === 'system' ? { systemActor: a.name } : {}) };
-  const [row] = await ctx.tx
-    .insert(auditLog)
-    .values({ ...event, details, actorId: a.userId, actorRole: a.kind })
-    .returning();
+  return { ...event, details, actorId: a.userId, actorRole: a.kind };
+}
+
+export async function recordAudit(ctx: OperationContext, event: AuditEvent): Promise<AuditLogEntry> {
+  const [row] = await ctx.tx.insert(auditLog).values(entryValues(ctx, event)).returning();
   return row;
+}
+
+/**
+ * A change and its audit entry in one statement: one round trip instead of two (production is Neon,
+ * issue 20). `change` is an insert, update or delete with `.returning(...)`; the entry is a second
+ * data-modifying CTE of the same statement and goes through the chain's trigger like any other (its
+ * queries take their own snapshot after the chain's lock, as for a lone INSERT). Returns the change's
+ * rows. Only for a change known to touch its row (read and locked before): the entry is written even
+ * if the change matched nothing.
+ */
+export async function changeWithAudit<TSelection extends ColumnsSelection, TRows extends unknown[]>(
+  ctx: OperationContext,
+  change: TypedQueryBuilder<TSelection, TRows>,
+  event: AuditEvent,
+): Promise<TRows> {
+  const changed = ctx.tx.$with('changed').as(change);
+  const entry = ctx.tx.$with('audit_entry').as(ctx.tx.insert(auditLog).values(entryValues(ctx, event)).returning({ id: auditLog.id }));
+  // (select * from changed: the rows as the change's own .returning() would map them)
+  return (await ctx.tx.with(changed, entry).select().from(changed as never)) as unknown as TRows;
 }

@@ -7,7 +7,7 @@ import { bookings, payments } from '../../db/schema/index.js';
 import type { Booking, BookingStatus } from '../../db/types.js';
 import { HOUR_MS } from '../../domain/wall-clock.js';
 import { actorName, webhookProvider } from '../core/actor.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { PAID_PAYMENT_STATUSES } from '../money/payables.js';
@@ -37,8 +37,14 @@ const AUDIT_EVENT = {
   no_show: 'BOOKING_NO_SHOW',
 } as const;
 
-async function audited(ctx: OperationContext, from: BookingStatus, row: BookingView, to: keyof typeof AUDIT_EVENT): Promise<BookingView> {
-  await recordAudit(ctx, { eventType: AUDIT_EVENT[to], subjectType: 'booking', subjectId: row.id, details: { from, to, studentId: row.studentId, instructorId: row.instructorId } });
+/** The move and its audit entry, in one statement. */
+async function moveAudited(ctx: OperationContext, booking: Booking, to: keyof typeof AUDIT_EVENT): Promise<BookingView> {
+  assertTransition(booking, to);
+  const [row] = await changeWithAudit(
+    ctx,
+    ctx.tx.update(bookings).set({ status: to }).where(eq(bookings.id, booking.id)).returning(bookingColumns),
+    { eventType: AUDIT_EVENT[to], subjectType: 'booking', subjectId: booking.id, details: { from: booking.status, to, studentId: booking.studentId, instructorId: booking.instructorId } },
+  );
   return row;
 }
 
@@ -56,7 +62,7 @@ export const confirmBooking = defineOperation({
     if (isHoldExpired(booking, now)) {
       throw new SlotUnavailableError('hold_expired', `booking ${booking.id} was held for ${SCHEDULING.holdMinutes} minutes from ${booking.createdAt.toISOString()}; book again`);
     }
-    return audited(ctx, booking.status, await move(ctx, booking, 'confirmed'), 'confirmed');
+    return moveAudited(ctx, booking, 'confirmed');
   },
 });
 
@@ -99,7 +105,7 @@ function statusStep(name: 'startBooking' | 'completeBooking' | 'markNoShow', to:
           `booking ${booking.id} starts at ${booking.startTime.toISOString()}: it can be ${STEP_WORDS[to]} ${inclusive ? 'from' : 'after'} ${from.toISOString()}`,
         );
       }
-      return audited(ctx, booking.status, await move(ctx, booking, to), to);
+      return moveAudited(ctx, booking, to);
     },
   });
 }
