@@ -3,7 +3,7 @@
 // details.systemActor), actor_role the actor's kind. Never put note contents, card data or signature
 // images in details, nor a person's own words: a reason or a summary goes in personalDetails, which the
 // chain hashes through a salted digest so an erasure can clear it (migration 0030, docs/privacy.md).
-import type { ColumnsSelection } from 'drizzle-orm';
+import { type ColumnsSelection, sql } from 'drizzle-orm';
 import type { TypedQueryBuilder } from 'drizzle-orm/query-builders/query-builder';
 import { auditLog } from '../../db/schema/index.js';
 import type { AuditLogEntry, NewAuditLogEntry } from '../../db/types.js';
@@ -42,10 +42,9 @@ export async function recordAudit(ctx: OperationContext, event: AuditEvent): Pro
 /**
  * A change and its audit entry in one statement: one round trip instead of two (production is Neon,
  * issue 20). `change` is an insert, update or delete with `.returning(...)`; the entry is a second
- * data-modifying CTE of the same statement and goes through the chain's trigger like any other (its
- * queries take their own snapshot after the chain's lock, as for a lone INSERT). Returns the change's
- * rows. Only for a change known to touch its row (read and locked before): the entry is written even
- * if the change matched nothing.
+ * data-modifying CTE of the same statement, written only if the change returned a row (a change that
+ * matched nothing writes no entry), and goes through the chain's trigger like any other (its queries
+ * take their own snapshot after the chain's lock, as for a lone INSERT). Returns the change's rows.
  */
 export async function changeWithAudit<TSelection extends ColumnsSelection, TRows extends unknown[]>(
   ctx: OperationContext,
@@ -53,7 +52,15 @@ export async function changeWithAudit<TSelection extends ColumnsSelection, TRows
   event: AuditEvent,
 ): Promise<TRows> {
   const changed = ctx.tx.$with('changed').as(change);
-  const entry = ctx.tx.$with('audit_entry').as(ctx.tx.insert(auditLog).values(entryValues(ctx, event)).returning({ id: auditLog.id }));
+  const v = entryValues(ctx, event);
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  const entry = ctx.tx.$with('audit_entry', { id: sql<string>`id` }).as(sql`
+    insert into audit_log (event_type, severity, actor_id, actor_role, subject_type, subject_id, details, personal_details, ip_address, user_agent, gps_latitude, gps_longitude)
+    select ${v.eventType}, ${v.severity ?? 'info'}, ${v.actorId ?? null}, ${v.actorRole ?? null}, ${v.subjectType ?? null}, ${v.subjectId ?? null}::uuid,
+           ${json(v.details)}::jsonb, ${json(v.personalDetails)}::jsonb, ${v.ipAddress ?? null}::inet, ${v.userAgent ?? null},
+           ${v.gpsLatitude ?? null}::numeric, ${v.gpsLongitude ?? null}::numeric
+      from (select 1 from changed limit 1) as touched
+    returning id`);
   // (select * from changed: the rows as the change's own .returning() would map them)
   return (await ctx.tx.with(changed, entry).select().from(changed as never)) as unknown as TRows;
 }

@@ -4,13 +4,14 @@
 // withdraws an invitation not yet accepted. At most 5 active parents per student: counted with the
 // pending invitations when inviting (the student row locked), and held by the database when a link
 // becomes active (ND005, migration 0015), whatever runs at once.
+import { randomUUID } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { NexDriveError, NotFoundError } from '../../db/errors.js';
 import { parentInvitations, parentStudentLinks } from '../../db/schema/index.js';
 import type { ParentStudentLink } from '../../db/types.js';
 import { queryRows } from '../../db/sql.js';
 import { actorName } from '../core/actor.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { InvitationInvalidError } from './errors.js';
@@ -55,22 +56,26 @@ export const inviteParent = defineOperation({
       throw new NexDriveError('PARENT_LINK_LIMIT', `student ${student.id} already has ${MAX_PARENTS_PER_STUDENT} parents or pending invitations; revoke one first`);
     }
     const token = newInvitationToken();
-    const [invitation] = await ctx.tx
-      .insert(parentInvitations)
-      .values({
-        studentId: student.id, invitedBy: actorName(ctx.actor),
-        firstName: input.firstName ?? null, lastName: input.lastName ?? null, email: input.email ?? null, phone: input.phone ?? null,
-        relationship: input.relationship, ...input.permissions,
-        tokenHash: invitationTokenHash(token),
-        expiresAt: sql`now() + make_interval(days => ${input.expiresInDays ?? DEFAULT_INVITATION_DAYS})`,
-      })
-      .returning(invitationColumns);
-    await recordAudit(ctx, {
-      eventType: 'PARENT_INVITED',
-      subjectType: 'student',
-      subjectId: student.id,
-      details: { invitationId: invitation.id, relationship: invitation.relationship, by: input.email ? 'email' : 'sms', permissions: input.permissions ?? {} },
-    });
+    const invitationId = randomUUID(); // known before the insert, so its audit entry goes in the same statement
+    const [invitation] = await changeWithAudit(
+      ctx,
+      ctx.tx
+        .insert(parentInvitations)
+        .values({
+          id: invitationId, studentId: student.id, invitedBy: actorName(ctx.actor),
+          firstName: input.firstName ?? null, lastName: input.lastName ?? null, email: input.email ?? null, phone: input.phone ?? null,
+          relationship: input.relationship, ...input.permissions,
+          tokenHash: invitationTokenHash(token),
+          expiresAt: sql`now() + make_interval(days => ${input.expiresInDays ?? DEFAULT_INVITATION_DAYS})`,
+        })
+        .returning(invitationColumns),
+      {
+        eventType: 'PARENT_INVITED',
+        subjectType: 'student',
+        subjectId: student.id,
+        details: { invitationId, relationship: input.relationship, by: input.email ? 'email' : 'sms', permissions: input.permissions ?? {} },
+      },
+    );
     return { invitation, token };
   },
 });
@@ -150,25 +155,40 @@ export const revokeParentLink = defineOperation({
       await ctx.student(invitation.studentId, { lock: true });
       if (invitation.status === 'accepted') return revokeLink(ctx, invitation.linkId!, invitation.id);
       if (invitation.status === 'revoked') return { linkId: null, invitationId: invitation.id, changed: false };
-      await ctx.tx.update(parentInvitations).set({ status: 'revoked', revokedAt: sql`now()` }).where(eq(parentInvitations.id, invitation.id));
-      await recordAudit(ctx, { eventType: 'PARENT_INVITATION_REVOKED', subjectType: 'student', subjectId: invitation.studentId, details: { invitationId: invitation.id } });
+      await changeWithAudit(
+        ctx,
+        ctx.tx.update(parentInvitations).set({ status: 'revoked', revokedAt: sql`now()` }).where(eq(parentInvitations.id, invitation.id)).returning({ id: parentInvitations.id }),
+        { eventType: 'PARENT_INVITATION_REVOKED', subjectType: 'student', subjectId: invitation.studentId, details: { invitationId: invitation.id } },
+      );
       return { linkId: null, invitationId: invitation.id, changed: true };
     }
-    const [link] = await ctx.tx.select({ studentId: parentStudentLinks.studentId }).from(parentStudentLinks).where(eq(parentStudentLinks.id, input.linkId));
+    const [link] = await ctx.tx
+      .select({ studentId: parentStudentLinks.studentId, parentId: parentStudentLinks.parentId })
+      .from(parentStudentLinks)
+      .where(eq(parentStudentLinks.id, input.linkId));
     if (!link) throw new NotFoundError(`parent link ${input.linkId} not found`);
     await ctx.student(link.studentId, { lock: true });
-    return revokeLink(ctx, input.linkId, null);
+    return revokeLink(ctx, input.linkId, null, link);
   },
 });
 
-async function revokeLink(ctx: OperationContext, linkId: string, invitationId: string | null): Promise<RevokeParentLinkResult> {
-  const [link] = await ctx.tx
-    .update(parentStudentLinks)
-    .set({ status: 'revoked' })
-    .where(and(eq(parentStudentLinks.id, linkId), sql`${parentStudentLinks.status} <> 'revoked'`))
-    .returning({ studentId: parentStudentLinks.studentId, parentId: parentStudentLinks.parentId });
-  if (!link) return { linkId, invitationId, changed: false };
-  await recordAudit(ctx, { eventType: 'PARENT_LINK_REVOKED', severity: 'warning', subjectType: 'student', subjectId: link.studentId, details: { linkId, parentId: link.parentId, invitationId } });
-  return { linkId, invitationId, changed: true };
+type LinkPeople = { studentId: string; parentId: string };
+
+async function revokeLink(ctx: OperationContext, linkId: string, invitationId: string | null, known?: LinkPeople): Promise<RevokeParentLinkResult> {
+  const [current] = known
+    ? [known]
+    : await ctx.tx.select({ studentId: parentStudentLinks.studentId, parentId: parentStudentLinks.parentId }).from(parentStudentLinks).where(eq(parentStudentLinks.id, linkId));
+  if (!current) return { linkId, invitationId, changed: false };
+  // The update and its entry in one statement; a link already revoked matches nothing and writes no entry.
+  const [link] = await changeWithAudit(
+    ctx,
+    ctx.tx
+      .update(parentStudentLinks)
+      .set({ status: 'revoked' })
+      .where(and(eq(parentStudentLinks.id, linkId), sql`${parentStudentLinks.status} <> 'revoked'`))
+      .returning({ studentId: parentStudentLinks.studentId }),
+    { eventType: 'PARENT_LINK_REVOKED', severity: 'warning', subjectType: 'student', subjectId: current.studentId, details: { linkId, parentId: current.parentId, invitationId } },
+  );
+  return { linkId, invitationId, changed: link !== undefined };
 }
 

@@ -7,7 +7,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../db/errors.js';
 import { contacts, instructors, services, waitlist } from '../../db/schema/index.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { id } from '../core/validation.js';
@@ -132,8 +132,11 @@ export const leaveWaitlist = defineOperation({
       throw err;
     }
     if (!(LIVE_WAITLIST_STATUSES as readonly string[]).includes(entry.status)) return { entry, left: false };
-    const [left] = await ctx.tx.update(waitlist).set({ status: 'cancelled' }).where(eq(waitlist.id, waitlistId)).returning(waitlistEntryColumns);
-    await recordAudit(ctx, { eventType: 'WAITLIST_LEFT', subjectType: 'waitlist', subjectId: waitlistId, details: { studentId: entry.studentId, contactId: entry.contactId, from: entry.status } });
+    const [left] = await changeWithAudit(
+      ctx,
+      ctx.tx.update(waitlist).set({ status: 'cancelled' }).where(eq(waitlist.id, waitlistId)).returning(waitlistEntryColumns),
+      { eventType: 'WAITLIST_LEFT', subjectType: 'waitlist', subjectId: waitlistId, details: { studentId: entry.studentId, contactId: entry.contactId, from: entry.status } },
+    );
     return { entry: left, left: true };
   },
 });
