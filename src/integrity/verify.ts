@@ -177,9 +177,11 @@ class ChainWalker {
 }
 
 export async function verifyChains(db: DatabaseOrTransaction, options: VerifyOptions = {}): Promise<VerifyResult> {
-  // 2,000 rows a batch: measured faster than 5,000 (bench/run.ts), because fewer rows are alive
-  // across garbage collections while a batch is checked and the next one arrives.
-  const batchSize = options.batchSize ?? 2000;
+  // 1,000 rows a batch. Fewer rows alive across garbage collections while a batch is checked and the
+  // next one arrives: 2,000 was faster than 5,000; since audit entries carry a second, personal digest
+  // to check (canonical form v2), 1,000 beat 2,000 too (1,000,000 rows with IP, device and GPS, one
+  // run each: 67,000 vs 60,000 rows/s, peak RSS 136 vs 198 MB, heap used 32 vs 88 MB).
+  const batchSize = options.batchSize ?? 1000;
   const breaks: ChainBreak[] = [];
   const heads: ChainHeadSummary[] = [];
   const report = (b: ChainBreak) => breaks.push(b);

@@ -9,7 +9,7 @@ import { NotFoundError, ValidationError } from '../../db/errors.js';
 import { bookings, packages, payments, studentPackages, vouchers } from '../../db/schema/index.js';
 import type { Payment, StudentPackage } from '../../db/types.js';
 import { BUSINESS_TIME_ZONE, PAYMENT_HOLD_MINUTES } from '../../domain/rules.js';
-import { recordAudit } from '../core/audit.js';
+import { recordAudit, changeWithAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { GatewayPaymentMismatchError, PaymentTransitionError } from './errors.js';
@@ -202,8 +202,7 @@ export const failPayment = defineOperation({
     if (payment.status !== 'pending' && payment.status !== 'processing') {
       throw new PaymentTransitionError(payment.status, 'failed', `payment ${payment.id} is ${payment.status}; it cannot fail`);
     }
-    const [failed] = await ctx.tx.update(payments).set({ status: 'failed' }).where(eq(payments.id, payment.id)).returning();
-    await recordAudit(ctx, {
+    const [failed] = await changeWithAudit(ctx, ctx.tx.update(payments).set({ status: 'failed' }).where(eq(payments.id, payment.id)).returning(), {
       eventType: 'PAYMENT_FAILED',
       subjectType: 'payment',
       subjectId: payment.id,

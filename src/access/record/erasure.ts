@@ -49,27 +49,26 @@ export const erasePerson = defineOperation({
   async run(ctx, input): Promise<PersonErasure> {
     ctx.school(); // admins only: the cell alone decides
     const person = await resolvePerson(ctx, input);
-    const upcoming = await queryRows<{ id: string }>(
-      ctx.tx,
-      sql`select b.id from bookings b
-           where (b.student_id = ${person.studentId}::uuid or b.contact_id = ${person.contactId}::uuid)
-             and b.status in ('pending', 'confirmed') and b.end_time > nd_now()
-           order by b.start_time`,
-    );
-    if (upcoming.length > 0) {
-      throw new PersonStillActiveError(
-        `the person has ${upcoming.length} lesson(s) still to come: cancel them before erasing`,
-        upcoming.map((b) => b.id),
-      );
-    }
     const parts = PERSON_PARTS.filter((part) => (ERASED_TABLES as readonly string[]).includes(part.table));
     const rowIds = parts.map(
       (part) => sql`${part.table}::text, (select coalesce(jsonb_agg(t.id), '[]'::jsonb) from ${sql.identifier(part.table)} t where ${part.where(person)})`,
     );
-    const [{ counts }] = await queryRows<{ counts: Record<string, number> }>(
+    // One statement: the lessons still to come, and only if there are none the erasure (CASE evaluates
+    // the function only in the branch taken).
+    const [{ upcoming, counts }] = await queryRows<{ upcoming: string[] | null; counts: Record<string, number> | null }>(
       ctx.tx,
-      sql`select nd_erase_personal_data(jsonb_build_object(${sql.join(rowIds, sql`, `)})) as counts`,
+      sql`with upcoming as (
+            select array_agg(b.id order by b.start_time) as ids from bookings b
+             where (b.student_id = ${person.studentId}::uuid or b.contact_id = ${person.contactId}::uuid)
+               and b.status in ('pending', 'confirmed') and b.end_time > nd_now())
+          select (select ids from upcoming) as upcoming,
+                 case when (select ids from upcoming) is null
+                      then nd_erase_personal_data(jsonb_build_object(${sql.join(rowIds, sql`, `)})) end as counts`,
     );
+    if (upcoming !== null || counts === null) {
+      const ids = upcoming ?? [];
+      throw new PersonStillActiveError(`the person has ${ids.length} lesson(s) still to come: cancel them before erasing`, ids);
+    }
     const { audit_log_v1_kept: auditEntriesKept, ...erased } = counts;
     const changed = Object.values(erased).some((n) => n > 0);
     if (changed) {

@@ -53,8 +53,19 @@ export const PERSON_PARTS: PersonPart[] = [
     table: 'audit_log',
     what: "the school's audit entries about the person or by them (internal)",
     private: true,
-    where: (p) => sql`t.actor_id = ${uid(p)} or t.subject_id = ${sid(p)} or t.subject_id in ${lessonsOf(p)} or t.subject_id in ${contacts(p)}
-      or t.subject_id in (select b.id from bookings b where b.student_id = ${sid(p)} or b.contact_id in ${contacts(p)})
-      or t.subject_id in (select y.id from payments y where y.student_id = ${sid(p)} or y.contact_id in ${contacts(p)})`,
+    // Each subject by its type, and ids as arrays (= ANY(ARRAY(...))): so the planner can answer from
+    // idx_audit_actor and idx_audit_subject (subject_type, subject_id) instead of reading the whole log.
+    where: (p) => {
+      const about = (type: string, ids: SQL) => sql`(t.subject_type = ${type} and t.subject_id = any(array${ids}))`;
+      return sql`t.actor_id = ${uid(p)}
+        or ${about('student', sql`(select ${sid(p)})`)}
+        or ${about('profile', sql`(select ${p.profileId}::uuid)`)}
+        or ${about('lesson', lessonsOf(p))}
+        or ${about('contact', contacts(p))}
+        or ${about('booking', sql`(select b.id from bookings b where b.student_id = ${sid(p)} or b.contact_id in ${contacts(p)})`)}
+        or ${about('payment', sql`(select y.id from payments y where y.student_id = ${sid(p)} or y.contact_id in ${contacts(p)})`)}
+        or ${about('student_package', sql`(select k.id from student_packages k where k.student_id = ${sid(p)})`)}
+        or ${about('waitlist', sql`(select w.id from waitlist w where w.student_id = ${sid(p)} or w.contact_id in ${contacts(p)})`)}`;
+    },
   },
 ];

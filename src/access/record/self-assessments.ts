@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.js';
 import { bookings, competencyTasks, selfAssessments } from '../../db/schema/index.js';
 import type { SelfAssessment } from '../../db/types.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { id, text } from '../core/validation.js';
@@ -19,7 +19,7 @@ const columns = {
   id: selfAssessments.id,
   studentId: selfAssessments.studentId,
   assessmentType: selfAssessments.assessmentType,
-  responses: sql<SelfAssessmentResponse[]>`${selfAssessments.responses}`,
+  responses: sql<SelfAssessmentResponse[]>`${selfAssessments.responses}`.as('responses'),
   completedAt: selfAssessments.completedAt,
   reviewedByInstructor: selfAssessments.reviewedByInstructor,
   createdAt: selfAssessments.createdAt,
@@ -76,13 +76,16 @@ export const submitSelfAssessment = defineOperation({
       ...(problems.missing.length ? [`tasks not answered: ${problems.missing.join(', ')}`] : []),
     ];
     if (issues.length) throw new ValidationError(`the responses do not answer each task of ${row.assessmentType} once`, issues, ['responses']);
-    const [submitted] = await ctx.tx
-      .update(selfAssessments)
-      .set({ responses: stored, completedAt: sql`now()` }) // the database stamps its own clock (migration 0025)
-      .where(eq(selfAssessments.id, row.id))
-      .returning(columns);
     // The student's notes stay out of the audit log.
-    await recordAudit(ctx, { eventType: 'SELF_ASSESSMENT_SUBMITTED', subjectType: 'student', subjectId: row.studentId, details: { selfAssessmentId: row.id, tasks: stored.length } });
+    const [submitted] = await changeWithAudit(
+      ctx,
+      ctx.tx
+        .update(selfAssessments)
+        .set({ responses: stored, completedAt: sql`now()` }) // the database stamps its own clock (migration 0025)
+        .where(eq(selfAssessments.id, row.id))
+        .returning(columns),
+      { eventType: 'SELF_ASSESSMENT_SUBMITTED', subjectType: 'student', subjectId: row.studentId, details: { selfAssessmentId: row.id, tasks: stored.length } },
+    );
     return submitted;
   },
 });
@@ -95,8 +98,11 @@ export const markSelfAssessmentReviewed = defineOperation({
     const row = await assessment(ctx, selfAssessmentId);
     if (!row.completedAt) throw new ValidationError('this self-assessment is not submitted yet', ['not submitted'], ['selfAssessmentId']);
     if (row.reviewedByInstructor) return row;
-    const [reviewed] = await ctx.tx.update(selfAssessments).set({ reviewedByInstructor: true }).where(eq(selfAssessments.id, row.id)).returning(columns);
-    await recordAudit(ctx, { eventType: 'SELF_ASSESSMENT_REVIEWED', subjectType: 'student', subjectId: row.studentId, details: { selfAssessmentId: row.id } });
+    const [reviewed] = await changeWithAudit(
+      ctx,
+      ctx.tx.update(selfAssessments).set({ reviewedByInstructor: true }).where(eq(selfAssessments.id, row.id)).returning(columns),
+      { eventType: 'SELF_ASSESSMENT_REVIEWED', subjectType: 'student', subjectId: row.studentId, details: { selfAssessmentId: row.id } },
+    );
     return reviewed;
   },
 });
