@@ -6,7 +6,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../db/errors.js';
 import { ragChunks, ragDocuments } from '../../db/schema/index.js';
-import { recordAudit } from '../core/audit.js';
+import { recordAudit, changeWithAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { archiveDocumentInput, indexDocumentInput } from './inputs.js';
 import { KNOWLEDGE } from './rules.js';
@@ -73,13 +73,13 @@ export const archiveDocument = defineOperation({
     const [existing] = await ctx.tx.select({ status: ragDocuments.status }).from(ragDocuments).where(eq(ragDocuments.id, documentId)).for('update');
     if (!existing) throw new NotFoundError(`document ${documentId} not found`);
     if (existing.status !== 'archived') {
-      await ctx.tx.update(ragDocuments).set({ status: 'archived' }).where(eq(ragDocuments.id, documentId));
-      await recordAudit(ctx, {
-        eventType: 'KNOWLEDGE_DOCUMENT_ARCHIVED',
-        subjectType: 'rag_document',
-        subjectId: documentId,
-        details: { previousStatus: existing.status },
-      });
+      // the change, its entry and the document as it now is, in one statement
+      const [archived] = await changeWithAudit(
+        ctx,
+        ctx.tx.update(ragDocuments).set({ status: 'archived' }).where(eq(ragDocuments.id, documentId)).returning(documentColumns),
+        { eventType: 'KNOWLEDGE_DOCUMENT_ARCHIVED', subjectType: 'rag_document', subjectId: documentId, details: { previousStatus: existing.status } },
+      );
+      return archived;
     }
     const [document] = await ctx.tx.select(documentColumns).from(ragDocuments).where(eq(ragDocuments.id, documentId));
     return document;

@@ -3,12 +3,13 @@
 // table's unique lesson_id), only for a lesson the instructor has signed (instructor_signature_id set),
 // and skills_covered comes from the lesson itself. A parent reads a form only when the link is active,
 // can_view_bridge_forms is on and the form is visible to parents (listBridgeForms, SPEC-16 8.1).
+import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../db/errors.js';
 import { BridgeFormExistsError, LessonNotSignedError } from './errors.js';
 import { competencyTasks, lessonBridgeForms } from '../../db/schema/index.js';
-import { recordAudit } from '../core/audit.js';
+import { recordAudit, changeWithAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { id, text } from '../core/validation.js';
 import { bridgeFormColumns, type BridgeFormView } from '../logbook/views.js';
@@ -42,12 +43,22 @@ export const createBridgeForm = defineOperation({
       ...(lesson.competenciesAchievedManual ?? []), ...(lesson.competenciesAchievedAuto ?? []),
     ])];
     const tasks = numbers.length === 0 ? [] : await ctx.tx.select({ n: competencyTasks.taskNumber, name: competencyTasks.name }).from(competencyTasks).where(inArray(competencyTasks.taskNumber, numbers));
-    const [form] = await ctx.tx
-      .insert(lessonBridgeForms)
-      .values({ ...content, lessonId: lesson.id, studentId: lesson.studentId, instructorId: lesson.instructorId, skillsCovered: skillsCovered(lesson, new Map(tasks.map((t) => [t.n, t.name]))) })
-      .returning(recordColumns);
-    // The form's words stay out of the audit log.
-    await recordAudit(ctx, { eventType: 'BRIDGE_FORM_CREATED', subjectType: 'lesson', subjectId: lesson.id, details: { bridgeFormId: form.id, isVisibleToParent: form.isVisibleToParent } });
+    // The id and the parent's visibility are decided here, so the form and its audit entry go in one
+    // statement (SPEC-16: visible to the parent unless the instructor says not). The form's words stay
+    // out of the audit log.
+    const formId = randomUUID();
+    const isVisibleToParent = content.isVisibleToParent ?? true;
+    const [form] = await changeWithAudit(
+      ctx,
+      ctx.tx
+        .insert(lessonBridgeForms)
+        .values({
+          ...content, id: formId, isVisibleToParent, lessonId: lesson.id, studentId: lesson.studentId, instructorId: lesson.instructorId,
+          skillsCovered: skillsCovered(lesson, new Map(tasks.map((t) => [t.n, t.name]))),
+        })
+        .returning(recordColumns),
+      { eventType: 'BRIDGE_FORM_CREATED', subjectType: 'lesson', subjectId: lesson.id, details: { bridgeFormId: formId, isVisibleToParent } },
+    );
     return form;
   },
 });
