@@ -129,7 +129,9 @@ describe(erasePerson.name, () => {
     await access.appendAuditEvent(t.db, admin, {
       eventType: 'CALL_NOTED', subjectType: 'student', subjectId: s.student.id, personalDetails: { said: auditCanary.value }, ipAddress: '198.51.100.250', userAgent: `${token}-audit_log.user_agent`,
     });
-    await t.db.insert(auditLog).values({ eventType: 'LOCATION_SEEN', subjectType: 'student', subjectId: s.student.id, gpsLatitude: '-35.9777771', gpsLongitude: '149.9777771' });
+    await t.db.insert(auditLog).values({ eventType: 'LOCATION_SEEN', actorId: userId, actorRole: 'student', subjectType: 'student', subjectId: s.student.id, gpsLatitude: '-35.9777771', gpsLongitude: '149.9777771' });
+    // An instructor's entry about the learner, without the learner's words: the instructor's device is theirs, and stays.
+    const [staffEntry] = await t.db.insert(auditLog).values({ eventType: 'TABLET_USED', actorId: s.instructor.userId, actorRole: 'instructor', subjectType: 'student', subjectId: s.student.id, ipAddress: '198.51.100.90', userAgent: 'instructor-tablet' }).returning();
     await access.recordInteraction(t.db, admin, { contactId: contact.id, channel: 'phone', summary: `${token}-audit_log.summary` });
     planted.push(auditCanary, { table: 'audit_log', column: 'ip_address', value: '198.51.100.250' }, { table: 'audit_log', column: 'user_agent', value: `${token}-audit_log.user_agent` },
       { table: 'audit_log', column: 'gps_latitude', value: '-35.9777771' }, { table: 'audit_log', column: 'gps_longitude', value: '149.9777771' },
@@ -165,6 +167,8 @@ describe(erasePerson.name, () => {
     for (const k of kept) expect([...after.values()].some((text) => text.includes(k)), k).toBe(true);
 
     // Every chain verifies; the certificate stands on its records.
+    const [staffAfter] = await t.db.select().from(auditLog).where(eq(auditLog.id, staffEntry.id));
+    expect(staffAfter).toMatchObject({ ipAddress: '198.51.100.90', userAgent: 'instructor-tablet' });
     const verified = await verifyChains(t.db);
     expect(verified.breaks).toEqual([]);
     const [student] = await t.db.select().from(students).where(eq(students.id, s.student.id));
@@ -178,7 +182,8 @@ describe(erasePerson.name, () => {
     // Audited with counts, never values; a second call changes nothing and writes nothing.
     const entries = await t.db.select().from(auditLog).where(and(eq(auditLog.eventType, 'PRIVACY_PERSON_ERASED'), eq(auditLog.subjectId, s.student.id)));
     expect(entries).toHaveLength(1);
-    expect(entries[0].details).toMatchObject({ erased: result.erased });
+    expect(entries[0]).toMatchObject({ actorId: admin.userId, actorRole: 'admin', details: { erased: result.erased } });
+    expect((entries[0].details as { rows: Record<string, string[]> }).rows.messages).toEqual([message.id]);
     const again = await erasePerson(t.db, admin, { studentId: s.student.id, confirm: true });
     expect(again.changed).toBe(false);
     expect(Object.values(again.erased).every((count) => count === 0)).toBe(true);
@@ -198,6 +203,19 @@ describe(erasePerson.name, () => {
     expect((refused as PersonStillActiveError).upcomingBookingIds).toEqual([upcoming.id]);
     const [still] = await t.db.select().from(bookings).where(eq(bookings.id, upcoming.id));
     expect(still.pickupAddress).toBe('1 Way St');
+  });
+
+  it('refuses a lesson under way, and a contact that carries an instructor\'s or an admin\'s Clerk id (PERSON_IS_STAFF), writing nothing', async () => {
+    const s = await createSchoolBasics(t.db);
+    const adminProfile = await createAdmin(t.db);
+    const admin = actorOf.admin(adminProfile);
+    await t.db.insert(bookings).values({ ...bookingValues(s.instructor.id, s.serviceId, '2030-03-06T10:00:00+11:00'), studentId: s.student.id, status: 'in_progress', pickupAddress: '2 Way St' });
+    expect(await failureOf(() => erasePerson(t.db, admin, { studentId: s.student.id, confirm: true }))).toBeInstanceOf(PersonStillActiveError);
+    for (const userId of [s.instructor.userId, adminProfile.userId]) {
+      const [contact] = await t.db.insert(contacts).values({ userId, firstName: 'Staff', notes: 'keep me' }).returning();
+      expect(await failureOf(() => erasePerson(t.db, admin, { contactId: contact.id, confirm: true }))).toMatchObject({ code: 'PERSON_IS_STAFF' });
+      expect((await t.db.select().from(contacts).where(eq(contacts.id, contact.id)))[0].notes).toBe('keep me');
+    }
   });
 
   it('erases a prospect asked about by their contact id', async () => {
@@ -230,6 +248,15 @@ describe('the erasure path, attacked as the application role', () => {
     expect(sqlState(await attempt(sql`update audit_log set ip_address = null, personal_salt = null where id = ${entry.id}`))).toBe('42501');
     const [kept] = await t.db.select().from(messages).where(eq(messages.id, message.id));
     expect(kept.content).toBe('original');
+  });
+
+  it('calling the erasure function directly, with any ids, leaves an entry naming every id and the login role', async () => {
+    const [conversation] = await t.db.insert(conversations).values({ channel: 'sms' }).returning();
+    const [message] = await t.db.insert(messages).values({ conversationId: conversation.id, direction: 'inbound', senderType: 'user', content: 'someone else' }).returning();
+    await t.db.execute(sql`select nd_erase_personal_data(jsonb_build_object('messages', jsonb_build_array(${message.id}::text)))`);
+    const [entry] = await t.db.select().from(auditLog).where(sql`${auditLog.eventType} = 'PRIVACY_PERSON_ERASED' and ${auditLog.details} -> 'rows' -> 'messages' ? ${message.id}::text`);
+    expect(entry).toBeDefined();
+    expect(entry.details).toMatchObject({ erased: { messages: 1 }, sessionUser: expect.any(String) });
   });
 
   it('the erasure itself may clear only a v2 audit entry\'s personal values: a change to anything else is refused', async () => {

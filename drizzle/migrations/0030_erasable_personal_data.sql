@@ -183,7 +183,9 @@ CREATE TRIGGER bookings_lifecycle_guard BEFORE INSERT OR UPDATE ON bookings
   FOR EACH ROW WHEN (NOT nd_erasing()) EXECUTE FUNCTION bookings_lifecycle_guard();
 --> statement-breakpoint
 -- The erasure. p_rows names, per table, the ids of the person's rows (the access layer selects them
--- with the export's own queries, src/access/record/person-parts.ts). Each table's personal columns
+-- with the export's own queries, src/access/record/person-parts.ts), and user_id (the person's Clerk
+-- id), actor_id, actor_role, system_actor, subject_type, subject_id for its audit entry. Nothing ties
+-- the ids to one person: the entry it writes names every id it was given and the login role. Each table's personal columns
 -- get a fixed replacement (NULL where the column allows it); a row already erased is not counted, so
 -- a second call changes nothing and returns zeros. Returns the rows changed per table, and the
 -- person's v1 audit entries, whose personal values a v1 hash still covers (left as they are).
@@ -275,10 +277,13 @@ BEGIN
      AND (t.caller_phone, t.caller_name, t.caller_reason, t.transcript, t.summary) IS DISTINCT FROM ('[erased]', NULL, NULL, NULL, NULL);
   GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('call_logs', n);
 
-  -- v2 entries only: the digest stays, so the chain verifies.
+  -- v2 entries only: the digest stays, so the chain verifies. An entry another person wrote about this
+  -- one keeps that writer's IP, device and place, unless it holds this person's words (one salt covers
+  -- every personal value of an entry, so they go together).
   ids := ARRAY(SELECT jsonb_array_elements_text(coalesce(p_rows -> 'audit_log', '[]'))::uuid);
   UPDATE audit_log t SET (ip_address, user_agent, gps_latitude, gps_longitude, personal_details, personal_salt) = (NULL, NULL, NULL, NULL, NULL, NULL)
-   WHERE t.id = ANY(ids) AND t.canonical_version = 2 AND t.personal_salt IS NOT NULL;
+   WHERE t.id = ANY(ids) AND t.canonical_version = 2 AND t.personal_salt IS NOT NULL
+     AND ((p_rows ->> 'user_id') IS NOT NULL AND t.actor_id = (p_rows ->> 'user_id') OR t.personal_details IS NOT NULL);
   GET DIAGNOSTICS n = ROW_COUNT; counts := counts || jsonb_build_object('audit_log', n);
   SELECT count(*) INTO n FROM audit_log t
    WHERE t.id = ANY(ids) AND t.canonical_version = 1
@@ -286,6 +291,15 @@ BEGIN
   counts := counts || jsonb_build_object('audit_log_v1_kept', n);
 
   PERFORM set_config('nexdrive.erasing', '', true);
+  -- Its own audit entry, whoever calls it: the rows it was given, what changed, and the login role (the
+  -- caller names the actor; session_user it cannot choose). Nothing changed, nothing written.
+  IF EXISTS (SELECT 1 FROM jsonb_each(counts - 'audit_log_v1_kept') c WHERE (c.value)::int > 0) THEN
+    INSERT INTO audit_log (event_type, severity, actor_id, actor_role, subject_type, subject_id, details)
+    VALUES ('PRIVACY_PERSON_ERASED', 'warning', p_rows ->> 'actor_id', p_rows ->> 'actor_role', p_rows ->> 'subject_type', (p_rows ->> 'subject_id')::uuid,
+            jsonb_build_object('erased', counts - 'audit_log_v1_kept', 'auditEntriesKept', counts -> 'audit_log_v1_kept',
+                               'rows', (SELECT coalesce(jsonb_object_agg(k, v), '{}') FROM jsonb_each(p_rows) e(k, v) WHERE jsonb_typeof(v) = 'array'),
+                               'systemActor', p_rows ->> 'system_actor', 'sessionUser', session_user::text));
+  END IF;
   RETURN counts;
 END;
 $$;

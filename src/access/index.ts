@@ -41,7 +41,7 @@ export { createBridgeForm, setBridgeFormVisibility, type BridgeFormRecord } from
 export { skillsCovered, type SkillCovered, type SkillStatus } from './record/skills.js';
 export { getLogbookSummary, type LogbookSummary } from './record/logbook-summary.js';
 export type { LogbookHours } from './logbook/hours.js';
-export { LessonNotSignedError, BridgeFormExistsError, PersonStillActiveError } from './record/errors.js';
+export { LessonNotSignedError, BridgeFormExistsError, PersonStillActiveError, PersonIsStaffError } from './record/errors.js';
 export { startSelfAssessment, submitSelfAssessment, markSelfAssessmentReviewed, listSelfAssessments, type SelfAssessmentView } from './record/self-assessments.js';
 export { tasksInScope, responseProblems, type SelfAssessmentResponse } from './record/responses.js';
 export { exportPersonData, type PersonExport } from './record/export.js';

@@ -11,10 +11,9 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows } from '../../db/sql.js';
-import { recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { id } from '../core/validation.js';
-import { PersonStillActiveError } from './errors.js';
+import { PersonIsStaffError, PersonStillActiveError } from './errors.js';
 import { resolvePerson } from './export.js';
 import { PERSON_PARTS, type Person } from './person-parts.js';
 
@@ -55,31 +54,33 @@ export const erasePerson = defineOperation({
     );
     // One statement: the lessons still to come, and only if there are none the erasure (CASE evaluates
     // the function only in the branch taken).
-    const [{ upcoming, counts }] = await queryRows<{ upcoming: string[] | null; counts: Record<string, number> | null }>(
+    const a = ctx.actor;
+    const meta = [
+      sql`'user_id', ${person.userId}::text`, sql`'actor_id', ${a.userId}::text`, sql`'actor_role', ${a.kind}::text`,
+      sql`'system_actor', ${a.kind === 'system' ? a.name : null}::text`,
+      sql`'subject_type', ${person.studentId ? 'student' : 'contact'}::text`, sql`'subject_id', ${person.studentId ?? person.contactId}::text`,
+    ];
+    const [{ upcoming, staff, counts }] = await queryRows<{ upcoming: string[] | null; staff: boolean; counts: Record<string, number> | null }>(
       ctx.tx,
       sql`with upcoming as (
             select array_agg(b.id order by b.start_time) as ids from bookings b
              where (b.student_id = ${person.studentId}::uuid or b.contact_id = ${person.contactId}::uuid)
-               and b.status in ('pending', 'confirmed') and b.end_time > nd_now())
-          select (select ids from upcoming) as upcoming,
-                 case when (select ids from upcoming) is null
-                      then nd_erase_personal_data(jsonb_build_object(${sql.join(rowIds, sql`, `)})) end as counts`,
+               and b.status in ('pending', 'confirmed', 'in_progress') and b.end_time > nd_now()),
+          staff as (
+            select exists (select 1 from profiles p where p.user_id = ${person.userId}::text and p.role in ('admin', 'instructor'))
+                or exists (select 1 from instructors i where i.user_id = ${person.userId}::text) as is_staff)
+          select (select ids from upcoming) as upcoming, (select is_staff from staff) as staff,
+                 case when (select ids from upcoming) is null and not (select is_staff from staff)
+                      then nd_erase_personal_data(jsonb_build_object(${sql.join([...rowIds, ...meta], sql`, `)})) end as counts`,
     );
+    if (staff) throw new PersonIsStaffError(`the person's account (${person.userId}) is an instructor's or an admin's: erasePerson erases learners and contacts`);
     if (upcoming !== null || counts === null) {
       const ids = upcoming ?? [];
       throw new PersonStillActiveError(`the person has ${ids.length} lesson(s) still to come: cancel them before erasing`, ids);
     }
     const { audit_log_v1_kept: auditEntriesKept, ...erased } = counts;
+    // The function wrote the PRIVACY_PERSON_ERASED entry itself (when anything changed), with every id.
     const changed = Object.values(erased).some((n) => n > 0);
-    if (changed) {
-      await recordAudit(ctx, {
-        eventType: 'PRIVACY_PERSON_ERASED',
-        severity: 'warning',
-        subjectType: person.studentId ? 'student' : 'contact',
-        subjectId: person.studentId ?? person.contactId,
-        details: { erased, auditEntriesKept, contactId: person.contactId },
-      });
-    }
     return { person, erased, auditEntriesKept, changed };
   },
 });

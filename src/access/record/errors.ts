@@ -22,3 +22,11 @@ export class PersonStillActiveError extends NexDriveError {
     super('PERSON_STILL_ACTIVE', message);
   }
 }
+
+/** erasePerson erases learners and contacts: a contact that carries an instructor's or an admin's
+ *  Clerk id would reach that staff member's own records. */
+export class PersonIsStaffError extends NexDriveError {
+  constructor(message: string) {
+    super('PERSON_IS_STAFF', message);
+  }
+}
