@@ -16,6 +16,7 @@ import { id } from '../core/validation.js';
 import { PersonIsStaffError, PersonStillActiveError } from './errors.js';
 import { resolvePerson } from './export.js';
 import { PERSON_PARTS, type Person } from './person-parts.js';
+import { PERSONAL_COLUMNS } from './personal-columns.js';
 
 const confirm = z.literal(true, 'erasing a person is asked for explicitly: confirm: true');
 
@@ -35,11 +36,8 @@ export interface PersonErasure {
   changed: boolean;
 }
 
-/** Tables the erasure function knows; the others of PERSON_PARTS are kept whole (compliance records). */
-const ERASED_TABLES = [
-  'profiles', 'students', 'parent_invitations', 'contacts', 'bookings', 'lesson_bridge_forms', 'self_assessments',
-  'private_notes', 'payments', 'notifications', 'conversations', 'messages', 'call_logs', 'audit_log',
-] as const;
+/** The parts with columns to erase (PERSONAL_COLUMNS); the others are kept whole (compliance records). */
+const ERASED_PARTS = PERSON_PARTS.filter((part) => PERSONAL_COLUMNS[part.table].erased.length > 0);
 
 export const erasePerson = defineOperation({
   name: 'erasePerson',
@@ -48,8 +46,7 @@ export const erasePerson = defineOperation({
   async run(ctx, input): Promise<PersonErasure> {
     ctx.school(); // admins only: the cell alone decides
     const person = await resolvePerson(ctx, input);
-    const parts = PERSON_PARTS.filter((part) => (ERASED_TABLES as readonly string[]).includes(part.table));
-    const rowIds = parts.map(
+    const rowIds = ERASED_PARTS.map(
       (part) => sql`${part.table}::text, (select coalesce(jsonb_agg(t.id), '[]'::jsonb) from ${sql.identifier(part.table)} t where ${part.where(person)})`,
     );
     // One statement: the lessons still to come, and only if there are none the erasure (CASE evaluates
