@@ -96,10 +96,23 @@ export class OperationContext {
     return this.studentWhere(ofBooking, `booking ${bookingId}`, options);
   }
 
-  private async studentWhere(where: SQL, what: string, { lock }: { lock?: StudentLock }): Promise<ScopedStudent> {
+  /**
+   * The student of a payment, checked like student() and found in the same statement; null when there
+   * is no such payment or it has no student (a prospect's): the caller tells those apart.
+   */
+  async studentOfPayment(paymentId: string, options: { lock?: StudentLock } = {}): Promise<ScopedStudent | null> {
+    const row = await this.studentRow(sql`${students.id} = (select p.student_id from payments p where p.id = ${paymentId})`, options);
+    return row ? this.scope(row, `payment ${paymentId}`) : null;
+  }
+
+  private async studentWhere(where: SQL, what: string, options: { lock?: StudentLock }): Promise<ScopedStudent> {
+    return this.scope(await this.studentRow(where, options), what);
+  }
+
+  private async studentRow(where: SQL, { lock }: { lock?: StudentLock }): Promise<{ student: Student; link: ParentStudentLink | null } | undefined> {
     const query = this.tx.select({ student: students, link: parentStudentLinks }).from(students).leftJoin(parentStudentLinks, this.ownLink()).where(where);
     const [row] = await (lock ? query.for(lock === 'key share' ? 'key share' : 'update', { of: students }) : query);
-    return this.scope(row, what);
+    return row;
   }
 
   /** A lesson and its student, checked like student(), in one statement; the lesson row is locked when `lock`. */

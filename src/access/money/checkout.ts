@@ -2,9 +2,10 @@
 // manual payment (recordManualPayment: cash or a direct debit an instructor or admin took, completed at
 // once). The amount is the booking's amount_cents or the package's price, less the voucher's discount.
 import { payments } from '../../db/schema/index.js';
-import type { PaymentMethod } from '../../db/types.js';
+import type { Payment, PaymentMethod } from '../../db/types.js';
 import { PAYMENT_HOLD_MINUTES } from '../../domain/rules.js';
-import { recordAudit } from '../core/audit.js';
+import { randomUUID } from 'node:crypto';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { completionAudit, settlePayment, type Settlement } from './completion.js';
@@ -21,30 +22,27 @@ export interface CheckoutResult {
   studentPackageId: string | null;
 }
 
-async function insertPayment(
-  ctx: OperationContext,
+/** A pending payment's row, its id chosen here so that its audit entry can name it in the same statement. */
+function pendingPayment(
   studentId: string,
   payable: Payable,
   method: PaymentMethod,
   extra: { gateway?: string | null; description?: string | null; reservation?: Reservation },
 ) {
   const { reservation } = extra;
-  const [payment] = await ctx.tx
-    .insert(payments)
-    .values({
-      studentId,
-      bookingId: payable.booking?.id ?? null,
-      packageId: payable.pkg?.id ?? null,
-      amountCents: reservation ? reservation.amountCents : payable.purchase.priceCents,
-      discountCents: reservation?.discountCents ?? 0,
-      voucherId: reservation?.voucher.id ?? null,
-      paymentMethod: method,
-      gateway: extra.gateway ?? null,
-      description: extra.description ?? payable.description,
-      status: 'pending',
-    })
-    .returning();
-  return payment;
+  return {
+    id: randomUUID(),
+    studentId,
+    bookingId: payable.booking?.id ?? null,
+    packageId: payable.pkg?.id ?? null,
+    amountCents: reservation ? reservation.amountCents : payable.purchase.priceCents,
+    discountCents: reservation?.discountCents ?? 0,
+    voucherId: reservation?.voucher.id ?? null,
+    paymentMethod: method,
+    gateway: extra.gateway ?? null,
+    description: extra.description ?? payable.description,
+    status: 'pending' as const,
+  };
 }
 
 /**
@@ -63,18 +61,29 @@ export const startPayment = defineOperation({
     const reservation = input.voucherCode ? await reserveVoucher(ctx, input.voucherCode, student.id, payable.purchase) : undefined;
     const free = (reservation ? reservation.amountCents : payable.purchase.priceCents) === 0;
     const method: PaymentMethod = free && reservation ? 'voucher' : input.method;
-    const payment = await insertPayment(ctx, student.id, payable, method, { gateway: input.gateway, description: input.description, reservation });
-    const settled: Settlement | null = free ? await settlePayment(ctx, payment) : null;
-    await recordAudit(ctx, {
+    const values = pendingPayment(student.id, payable, method, { gateway: input.gateway, description: input.description, reservation });
+    const insert = ctx.tx.insert(payments).values(values).returning();
+    const started = {
       eventType: 'PAYMENT_STARTED',
       subjectType: 'payment',
-      subjectId: payment.id,
+      subjectId: values.id,
       details: {
-        studentId: student.id, bookingId: payment.bookingId, packageId: payment.packageId, amountCents: payment.amountCents,
-        paymentMethod: method, voucherId: payment.voucherId, discountCents: payment.discountCents,
+        studentId: student.id, bookingId: values.bookingId, packageId: values.packageId, amountCents: values.amountCents,
+        paymentMethod: method, voucherId: values.voucherId, discountCents: values.discountCents,
       },
-    });
-    if (settled) await recordAudit(ctx, completionAudit(settled, 'PAYMENT_COMPLETED'));
+    };
+    let payment: Payment;
+    let settled: Settlement | null = null;
+    if (free) {
+      // Completed at once: its entries after the completion, so the invoice year's lock comes before the
+      // audit chain's, as in every money operation.
+      [payment] = await insert;
+      settled = await settlePayment(ctx, payment);
+      await recordAudit(ctx, started);
+      await recordAudit(ctx, completionAudit(settled, 'PAYMENT_COMPLETED'));
+    } else {
+      [payment] = await changeWithAudit(ctx, insert, started); // one statement (issue 20)
+    }
     return {
       payment: toPaymentView(settled?.payment ?? payment),
       holdExpiresAt: settled ? null : new Date(payment.createdAt.getTime() + PAYMENT_HOLD_MINUTES * 60_000),
@@ -92,9 +101,8 @@ export const recordManualPayment = defineOperation({
     const { student } = await ctx.student(input.studentId, { lock: true });
     // Cash is often taken at the lesson: a lesson under way or over may be paid in person.
     const payable = await loadPayable(ctx, student.id, input, MANUALLY_PAYABLE_BOOKING_STATUSES);
-    const payment = await insertPayment(ctx, student.id, payable, input.method, { description: input.description });
-    const settled = await settlePayment(ctx, payment);
-    await recordAudit(ctx, completionAudit(settled, 'PAYMENT_RECORDED'));
+    const [payment] = await ctx.tx.insert(payments).values(pendingPayment(student.id, payable, input.method, { description: input.description })).returning();
+    const settled = await settlePayment(ctx, payment, {}, 'PAYMENT_RECORDED');
     return { payment: toPaymentView(settled.payment), studentPackageId: settled.studentPackage?.id ?? null };
   },
 });

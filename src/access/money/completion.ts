@@ -19,32 +19,32 @@ import { PAID_PAYMENT_STATUSES } from './payables.js';
 import { toPaymentView, type PaymentView } from './views.js';
 
 /**
- * The student of a payment, checked against the actor's rights and locked; then the booking it pays,
- * locked; then the payment, locked. Student, booking, payment is the order of every money operation and
- * of a reschedule (booking, then its payments), so they never wait for each other in a circle. A
- * reschedule that committed meanwhile moved the payment to the new booking: that one is locked then.
+ * The student of a payment, checked against the actor's rights and locked; then the booking it pays and
+ * the payment, locked, in one statement (the booking by a locking sub-SELECT, which runs as the payment's
+ * row is read, before that row is locked). Student, booking, payment is the order of every money
+ * operation and of a reschedule (booking, then its payments), so they never wait for each other in a
+ * circle. A reschedule that committed meanwhile moved the payment to the new booking: PostgreSQL reads
+ * the payment again after waiting for its lock, and the sub-SELECT locks the new booking then. Two
+ * statements (issue 20: one round trip each on Neon).
  */
 export async function lockScopedPayment(ctx: OperationContext, paymentId: string): Promise<Payment> {
-  const [owner] = await ctx.tx.select({ studentId: payments.studentId, bookingId: payments.bookingId }).from(payments).where(eq(payments.id, paymentId));
-  if (!owner) throw new NotFoundError(`payment ${paymentId} not found`);
-  if (owner.studentId) {
-    try {
-      await ctx.student(owner.studentId, { lock: true });
-    } catch (err) {
-      if (err instanceof NotFoundError) throw new NotFoundError(`payment ${paymentId} not found`); // the payment is what was asked for
-      throw err;
-    }
-  } else {
-    ctx.school(); // a prospect's payment (contact_id): the cell alone decides
+  const scoped = await ctx.studentOfPayment(paymentId, { lock: true });
+  const [row] = await ctx.tx
+    .select({
+      payment: payments,
+      // (qualified by hand: drizzle writes a one-table select's columns without their table)
+      lockedBookingId: sql<string | null>`(select b.id from ${bookings} b where b.id = "payments"."booking_id" for update of b)`,
+    })
+    .from(payments)
+    .where(eq(payments.id, paymentId))
+    .for('update', { of: payments });
+  if (!row) throw new NotFoundError(`payment ${paymentId} not found`);
+  if (!scoped) {
+    // No row for its student: a prospect's payment (contact_id), where the cell alone decides.
+    if (row.payment.studentId) throw new NotFoundError(`payment ${paymentId} not found`);
+    ctx.school();
   }
-  if (owner.bookingId) await lockBooking(ctx, owner.bookingId);
-  const [payment] = await ctx.tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
-  if (payment.bookingId && payment.bookingId !== owner.bookingId) await lockBooking(ctx, payment.bookingId);
-  return payment;
-}
-
-async function lockBooking(ctx: OperationContext, bookingId: string): Promise<void> {
-  await ctx.tx.select({ id: bookings.id }).from(bookings).where(eq(bookings.id, bookingId)).for('update');
+  return row.payment;
 }
 
 export interface Settlement {
@@ -59,12 +59,15 @@ export interface Settlement {
 /**
  * Completes a locked, open payment. The status change comes last, because the database takes the
  * invoice year's lock then (and holds it to commit): everything before it is the student's own rows
- * and the voucher. The caller writes the audit entry afterwards.
+ * and the voucher. With `eventType`, the completion's audit entry (completionAudit, with the invoice
+ * number the database gives) is written in the same statement as the status change, so the year's lock
+ * is held for that one round trip (issue 20); without, the caller writes it.
  */
 export async function settlePayment(
   ctx: OperationContext,
   payment: Payment,
   changes: Partial<Pick<Payment, 'gateway' | 'gatewayPaymentId' | 'gatewayResponse' | 'paymentMethod'>> = {},
+  eventType?: string,
 ): Promise<Settlement> {
   if (payment.bookingId) {
     // Never marks a cancelled booking paid (the database refuses that too: bookings_money_follows).
@@ -90,11 +93,10 @@ export async function settlePayment(
       .values({ studentId: payment.studentId, packageId: pkg.id, paymentId: payment.id, creditsTotal: pkg.totalCredits, expiresAt })
       .returning();
   }
-  const [completed] = await ctx.tx
-    .update(payments)
-    .set({ ...changes, status: 'completed' })
-    .where(eq(payments.id, payment.id))
-    .returning();
+  const complete = ctx.tx.update(payments).set({ ...changes, status: 'completed' }).where(eq(payments.id, payment.id)).returning();
+  const [completed] = eventType
+    ? await changeWithAudit(ctx, complete, completionAudit({ payment: { ...payment, ...changes }, studentPackage }, eventType), [], { invoiceNumber: 'invoice_number' })
+    : await complete;
   return { payment: completed, studentPackage, needsRefund: completed.needsRefund };
 }
 
@@ -138,8 +140,7 @@ export const completePayment = defineOperation({
       gateway,
       gatewayPaymentId: input.gatewayPaymentId ?? payment.gatewayPaymentId,
       ...(input.gatewayResponse ? { gatewayResponse: input.gatewayResponse } : {}),
-    });
-    await recordAudit(ctx, completionAudit(settled, 'PAYMENT_COMPLETED'));
+    }, 'PAYMENT_COMPLETED');
     if (settled.needsRefund) {
       await recordAudit(ctx, {
         eventType: 'PAYMENT_NEEDS_REFUND',
@@ -160,7 +161,7 @@ export const completePayment = defineOperation({
 });
 
 /** The audit entry of a completion: what was paid and its invoice, never the gateway's response. */
-export function completionAudit({ payment, studentPackage }: Settlement, eventType: string) {
+export function completionAudit({ payment, studentPackage }: Pick<Settlement, 'payment' | 'studentPackage'>, eventType: string) {
   return {
     eventType,
     subjectType: 'payment',

@@ -6,11 +6,12 @@
 // credit came from, so the credit goes back to that package.
 import { and, eq, lte, sql } from 'drizzle-orm';
 import { bookings, packages, payments, studentPackages } from '../../db/schema/index.js';
-import { recordAudit } from '../core/audit.js';
+import { randomUUID } from 'node:crypto';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { CreditNotReturnableError, NoCreditsError } from './errors.js';
 import { bookingInput, jobInput } from './inputs.js';
-import { assertUnpaid, lockStudentBooking } from './payables.js';
+import { assertUnpaid, lockStudentBooking, lockStudentBookingAndPackages } from './payables.js';
 import { choosePackage, isLowOnCredits } from './rules.js';
 
 export interface CreditResult {
@@ -34,46 +35,48 @@ export const redeemCredit = defineOperation({
   name: 'redeemCredit',
   kind: 'write',
   input: bookingInput,
+  // Five statements after the actor: the student (locked), the booking with the candidate packages
+  // (locked, one statement), and the credit, its payment, the booking's payment and the audit entry in
+  // one statement (data-modifying CTEs), then COMMIT.
   async run(ctx, { bookingId }): Promise<CreditResult> {
     const { student } = await ctx.studentOfBooking(bookingId, { lock: true });
-    const booking = await lockStudentBooking(ctx, student.id, bookingId);
+    const { booking, candidates } = await lockStudentBookingAndPackages(ctx, student.id, bookingId);
     assertUnpaid(booking);
-    const candidates = await ctx.tx
-      .select({
-        id: studentPackages.id, packageId: studentPackages.packageId, status: studentPackages.status, creditsTotal: studentPackages.creditsTotal,
-        creditsUsed: studentPackages.creditsUsed, purchasedAt: studentPackages.purchasedAt, expiresAt: studentPackages.expiresAt,
-        applicableServices: packages.applicableServices, name: packages.name,
-      })
-      .from(studentPackages)
-      .innerJoin(packages, eq(packages.id, studentPackages.packageId))
-      .where(and(eq(studentPackages.studentId, student.id), eq(studentPackages.status, 'active')))
-      .for('update', { of: studentPackages });
     const chosen = choosePackage(candidates, booking.serviceId, new Date());
     if (!chosen) throw new NoCreditsError(`student ${student.id} has no package with a credit for this booking's service`);
-    const [used] = await ctx.tx
-      .update(studentPackages)
-      .set({
-        creditsUsed: sql`${studentPackages.creditsUsed} + 1`,
-        status: sql`case when ${studentPackages.creditsUsed} + 1 >= ${studentPackages.creditsTotal} then 'exhausted' else ${studentPackages.status} end`,
-      })
-      .where(eq(studentPackages.id, chosen.id))
-      .returning();
-    const [payment] = await ctx.tx
-      .insert(payments)
-      .values({
-        studentId: student.id, bookingId: booking.id, packageId: chosen.packageId, studentPackageId: chosen.id,
-        amountCents: 0, paymentMethod: 'package_credit', status: 'completed', description: `1 credit of ${chosen.name}`,
-      })
-      .returning({ id: payments.id });
-    await ctx.tx.update(bookings).set({ paymentStatus: 'package_credit', paymentId: payment.id }).where(eq(bookings.id, booking.id));
-    const creditsRemaining = used.creditsTotal - used.creditsUsed;
-    await recordAudit(ctx, {
+    // The package is locked, so what it holds now is what the UPDATE below starts from.
+    const creditsRemaining = chosen.creditsTotal - chosen.creditsUsed - 1;
+    const paymentId = randomUUID();
+    const used = ctx.tx.$with('used').as(
+      ctx.tx
+        .update(studentPackages)
+        .set({
+          creditsUsed: sql`${studentPackages.creditsUsed} + 1`,
+          status: sql`case when ${studentPackages.creditsUsed} + 1 >= ${studentPackages.creditsTotal} then 'exhausted' else ${studentPackages.status} end`,
+        })
+        .where(eq(studentPackages.id, chosen.id))
+        .returning({ status: studentPackages.status }),
+    );
+    const paid = ctx.tx.$with('paid', { id: sql<string>`id` }).as(sql`
+      insert into ${payments} (id, student_id, booking_id, package_id, student_package_id, amount_cents, payment_method, status, description)
+      select ${paymentId}::uuid, ${student.id}::uuid, ${booking.id}::uuid, ${chosen.packageId}::uuid, ${chosen.id}::uuid, 0, 'package_credit', 'completed', ${`1 credit of ${chosen.name}`}
+        from ${used}
+      returning id`);
+    const paidBooking = ctx.tx
+      .update(bookings)
+      .set({ paymentStatus: 'package_credit', paymentId })
+      .where(and(eq(bookings.id, booking.id), sql`exists (select 1 from ${paid})`))
+      .returning({ id: bookings.id });
+    const event = {
       eventType: 'PACKAGE_CREDIT_USED',
       subjectType: 'booking',
       subjectId: booking.id,
-      details: { studentId: student.id, studentPackageId: used.id, paymentId: payment.id, creditsRemaining },
-    });
-    return { bookingId: booking.id, paymentId: payment.id, studentPackageId: used.id, creditsRemaining, low: isLowOnCredits(creditsRemaining), packageStatus: used.status };
+      details: { studentId: student.id, studentPackageId: chosen.id, paymentId, creditsRemaining },
+    };
+    const [done] = await changeWithAudit(ctx, paidBooking, event, [used, paid]);
+    if (!done) throw new Error(`redeemCredit: the credit of package ${chosen.id} for booking ${booking.id} was not written`);
+    const packageStatus = creditsRemaining <= 0 ? 'exhausted' : chosen.status;
+    return { bookingId: booking.id, paymentId, studentPackageId: chosen.id, creditsRemaining, low: isLowOnCredits(creditsRemaining), packageStatus };
   },
 });
 
@@ -86,16 +89,27 @@ export const returnCredit = defineOperation({
   name: 'returnCredit',
   kind: 'write',
   input: bookingInput,
+  // Four statements after the actor: the student (locked); the booking, its payment and the package
+  // the credit came from (locked in that order, one statement); the package, the payment, the booking
+  // and the audit entry in one statement (data-modifying CTEs); COMMIT. A booking without a credit
+  // payment takes one more read, to say why.
   async run(ctx, { bookingId }): Promise<CreditResult> {
     const { student } = await ctx.studentOfBooking(bookingId, { lock: true });
-    const booking = await lockStudentBooking(ctx, student.id, bookingId);
+    const [held] = await ctx.tx
+      .select({ booking: bookings, payment: payments, pkg: studentPackages })
+      .from(bookings)
+      .innerJoin(payments, eq(payments.id, bookings.paymentId))
+      .innerJoin(studentPackages, eq(studentPackages.id, payments.studentPackageId))
+      .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, student.id)))
+      .for('update', { of: [bookings, payments, studentPackages] });
+    const booking = held?.booking ?? (await lockStudentBooking(ctx, student.id, bookingId));
     if (booking.status !== 'cancelled' && booking.status !== 'rescheduled') {
       throw new CreditNotReturnableError(`booking ${booking.id} is ${booking.status}: a credit comes back when the booking is cancelled`, 'booking_active');
     }
-    const [payment] = booking.paymentId ? await ctx.tx.select().from(payments).where(eq(payments.id, booking.paymentId)).for('update') : [];
-    if (!payment || payment.paymentMethod !== 'package_credit' || !payment.studentPackageId) {
+    if (!held || held.payment.paymentMethod !== 'package_credit') {
       throw new CreditNotReturnableError(`booking ${booking.id} was not paid with a package credit`, 'not_paid_by_credit');
     }
+    const { payment, pkg } = held;
     if (payment.bookingId !== booking.id) {
       // Money follows the booking: a reschedule moved the credit to the booking that replaced this one.
       throw new CreditNotReturnableError(`booking ${booking.id} was rescheduled: its credit pays booking ${payment.bookingId} now`, 'moved');
@@ -103,7 +117,21 @@ export const returnCredit = defineOperation({
     if (booking.paymentStatus !== 'package_credit' || payment.status !== 'completed') {
       throw new CreditNotReturnableError(`the credit of booking ${booking.id} was returned already`, 'already_returned');
     }
-    const [returned] = await ctx.tx
+    const refunded = ctx.tx.$with('refunded').as(
+      ctx.tx
+        .update(payments)
+        .set({ status: 'refunded', refundedAt: sql`now()`, refundReason: `credit returned: booking ${booking.status}` })
+        .where(eq(payments.id, payment.id))
+        .returning({ id: payments.id }),
+    );
+    const bookingRefunded = ctx.tx.$with('booking_refunded').as(
+      ctx.tx
+        .update(bookings)
+        .set({ paymentStatus: 'refunded' })
+        .where(and(eq(bookings.id, booking.id), sql`exists (select 1 from ${refunded})`))
+        .returning({ id: bookings.id }),
+    );
+    const giveBack = ctx.tx
       .update(studentPackages)
       .set({
         creditsUsed: sql`${studentPackages.creditsUsed} - 1`,
@@ -111,20 +139,22 @@ export const returnCredit = defineOperation({
                          when ${studentPackages.expiresAt} is null or ${studentPackages.expiresAt} > now() then 'active'
                          else 'expired' end`,
       })
-      .where(eq(studentPackages.id, payment.studentPackageId))
-      .returning();
-    await ctx.tx
-      .update(payments)
-      .set({ status: 'refunded', refundedAt: sql`now()`, refundReason: `credit returned: booking ${booking.status}` })
-      .where(eq(payments.id, payment.id));
-    await ctx.tx.update(bookings).set({ paymentStatus: 'refunded' }).where(eq(bookings.id, booking.id));
-    const creditsRemaining = returned.creditsTotal - returned.creditsUsed;
-    await recordAudit(ctx, {
-      eventType: 'PACKAGE_CREDIT_RETURNED',
-      subjectType: 'booking',
-      subjectId: booking.id,
-      details: { studentId: student.id, studentPackageId: returned.id, paymentId: payment.id, creditsRemaining },
-    });
+      .where(and(eq(studentPackages.id, pkg.id), sql`exists (select 1 from ${bookingRefunded})`))
+      .returning({ id: studentPackages.id, status: studentPackages.status, creditsTotal: studentPackages.creditsTotal, creditsUsed: studentPackages.creditsUsed });
+    // The package is locked: the credit it gets back leaves it with one more than it holds now.
+    const creditsRemaining = pkg.creditsTotal - (pkg.creditsUsed - 1);
+    const [returned] = await changeWithAudit(
+      ctx,
+      giveBack,
+      {
+        eventType: 'PACKAGE_CREDIT_RETURNED',
+        subjectType: 'booking',
+        subjectId: booking.id,
+        details: { studentId: student.id, studentPackageId: pkg.id, paymentId: payment.id, creditsRemaining },
+      },
+      [refunded, bookingRefunded],
+    );
+    if (!returned) throw new Error(`returnCredit: the credit of booking ${booking.id} was not given back`);
     return { bookingId: booking.id, paymentId: payment.id, studentPackageId: returned.id, creditsRemaining, low: isLowOnCredits(creditsRemaining), packageStatus: returned.status };
   },
 });

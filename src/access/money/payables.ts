@@ -6,9 +6,10 @@
 // no two money operations wait for each other in a circle.
 import { and, eq, inArray, isNull, gt, lte, or, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../db/errors.js';
-import { bookings, packages, payments, services, vouchers } from '../../db/schema/index.js';
+import { bookings, packages, payments, services, studentPackages, vouchers } from '../../db/schema/index.js';
+import { jsonObjectOf, rowsFromJson, type RowOf } from '../core/views.js';
 import { SCHEDULING } from '../scheduling/rules.js';
-import type { Booking, Package, Voucher } from '../../db/types.js';
+import type { Booking, Package, Service, Voucher } from '../../db/types.js';
 import type { OperationContext } from '../core/context.js';
 import { AlreadyPaidError, NotPayableError, PaymentInProgressError, VoucherExhaustedError, VoucherNotApplicableError, VoucherNotFoundError } from './errors.js';
 import { normalizeVoucherCode, voucherDiscount, type Purchase } from './rules.js';
@@ -38,12 +39,11 @@ export async function loadPayable(
   if (what.bookingId) {
     const booking = await lockStudentBooking(ctx, studentId, what.bookingId);
     assertUnpaid(booking, statuses);
-    const [service] = await ctx.tx.select({ name: services.name, category: services.category }).from(services).where(eq(services.id, booking.serviceId));
     return {
-      purchase: { kind: 'booking', priceCents: booking.amountCents, serviceId: booking.serviceId, serviceCategory: service.category },
+      purchase: { kind: 'booking', priceCents: booking.amountCents, serviceId: booking.serviceId, serviceCategory: booking.serviceCategory },
       booking,
       pkg: null,
-      description: `${service.name}, ${booking.scheduledDate}`,
+      description: `${booking.serviceName}, ${booking.scheduledDate}`,
     };
   }
   const [pkg] = await ctx.tx.select().from(packages).where(and(eq(packages.id, what.packageId!), eq(packages.isActive, true)));
@@ -52,25 +52,75 @@ export async function loadPayable(
 }
 
 /** A booking as a payment sees it: the row, whether its pending hold has run out (by the database's
- *  clock) and the open checkout on it, if any, read with the row in one statement. */
-export type PayableBooking = Booking & { readonly holdOver: boolean; readonly openPaymentId: string | null };
+ *  clock), the open checkout on it, if any, and its service's name and category, read with the row in
+ *  one statement. */
+export type PayableBooking = Booking & {
+  readonly holdOver: boolean;
+  readonly openPaymentId: string | null;
+  readonly serviceName: string;
+  readonly serviceCategory: Service['category'];
+};
 
 /** The student's booking, locked FOR UPDATE; NOT_FOUND when it is not theirs. */
 export async function lockStudentBooking(ctx: OperationContext, studentId: string, bookingId: string): Promise<PayableBooking> {
+  const [row] = await ctx.tx.select(payableBookingColumns()).from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.studentId, studentId))).for('update', { of: bookings });
+  if (!row) throw new NotFoundError(`booking ${bookingId} not found`);
+  return payableBooking(row);
+}
+
+function payableBooking(row: { booking: Booking; holdOver: boolean; openPaymentId: string | null; serviceName: string; serviceCategory: Service['category'] }): PayableBooking {
+  return { ...row.booking, holdOver: row.holdOver, openPaymentId: row.openPaymentId, serviceName: row.serviceName, serviceCategory: row.serviceCategory };
+}
+
+/** What a credit may come from: a student's package with its package's name and services. */
+const CREDIT_CANDIDATE_COLUMNS = {
+  id: studentPackages.id, packageId: studentPackages.packageId, status: studentPackages.status, creditsTotal: studentPackages.creditsTotal,
+  creditsUsed: studentPackages.creditsUsed, purchasedAt: studentPackages.purchasedAt, expiresAt: studentPackages.expiresAt,
+  applicableServices: packages.applicableServices, name: packages.name,
+};
+export type CreditCandidate = RowOf<typeof CREDIT_CANDIDATE_COLUMNS>;
+
+/**
+ * lockStudentBooking, and in the same statement (one round trip, issue 20) the student's active
+ * packages, locked FOR UPDATE too (a locking sub-SELECT): the candidates a credit may come from.
+ * Every credit operation holds the student's row first, so the order of these two locks among
+ * themselves cannot make two credit operations wait for each other in a circle.
+ */
+export async function lockStudentBookingAndPackages(
+  ctx: OperationContext,
+  studentId: string,
+  bookingId: string,
+): Promise<{ booking: PayableBooking; candidates: CreditCandidate[] }> {
+  // (names qualified by hand: in a one-table select drizzle writes columns without their table)
+  const candidates = sql<Array<Record<string, unknown>>>`(select coalesce(jsonb_agg(c.candidate), '[]'::jsonb) from (
+      select ${jsonObjectOf(CREDIT_CANDIDATE_COLUMNS)} as candidate
+        from student_packages inner join packages on packages.id = student_packages.package_id
+       where student_packages.student_id = ${studentId} and student_packages.status = 'active'
+         for update of student_packages) c)`;
   const [row] = await ctx.tx
-    .select({
-      booking: bookings,
-      // (qualified by hand: drizzle drops the table name of columns in a one-table select, and the
-      // subquery's "id" would be the payment's own)
-      holdOver: sql<boolean>`"bookings"."created_at" + make_interval(mins => ${SCHEDULING.holdMinutes}::int) <= now()`,
-      openPaymentId: sql<string | null>`(select open.id from ${payments} open
-        where open.booking_id = "bookings"."id" and open.status in (${sql.join(OPEN_PAYMENT_STATUSES.map((status) => sql`${status}`), sql`, `)}) limit 1)`,
-    })
+    .select({ ...payableBookingColumns(), candidates })
     .from(bookings)
     .where(and(eq(bookings.id, bookingId), eq(bookings.studentId, studentId)))
     .for('update', { of: bookings });
   if (!row) throw new NotFoundError(`booking ${bookingId} not found`);
-  return { ...row.booking, holdOver: row.holdOver, openPaymentId: row.openPaymentId };
+  return {
+    booking: payableBooking(row),
+    candidates: rowsFromJson(CREDIT_CANDIDATE_COLUMNS, row.candidates),
+  };
+}
+
+/** The booking, whether its pending hold has run out (by the database's clock), and its open checkout. */
+function payableBookingColumns() {
+  return {
+    booking: bookings,
+    // (qualified by hand: drizzle drops the table name of columns in a one-table select, and the
+    // subquery's "id" would be the payment's own)
+    holdOver: sql<boolean>`"bookings"."created_at" + make_interval(mins => ${SCHEDULING.holdMinutes}::int) <= now()`,
+    openPaymentId: sql<string | null>`(select open.id from ${payments} open
+      where open.booking_id = "bookings"."id" and open.status in (${sql.join(OPEN_PAYMENT_STATUSES.map((status) => sql`${status}`), sql`, `)}) limit 1)`,
+    serviceName: sql<string>`(select s.name from ${services} s where s.id = "bookings"."service_id")`,
+    serviceCategory: sql<Service['category']>`(select s.category from ${services} s where s.id = "bookings"."service_id")`,
+  };
 }
 
 /** Booking statuses that take a checkout or a credit: the lesson is still ahead (issue 15). */

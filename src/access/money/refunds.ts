@@ -5,8 +5,8 @@
 // student, and no other student's copy of the same package.
 import { and, eq, sql } from 'drizzle-orm';
 import { bookings, payments, studentPackages } from '../../db/schema/index.js';
-import type { StudentPackage } from '../../db/types.js';
-import { recordAudit } from '../core/audit.js';
+import type { Payment, StudentPackage } from '../../db/types.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import { defineOperation } from '../core/operation.js';
 import { lockScopedPayment } from './completion.js';
 import { PaymentTransitionError, RefundExceedsPaymentError } from './errors.js';
@@ -42,34 +42,44 @@ export const refundPayment = defineOperation({
     }
     const total = refundedSoFar + amountCents;
     const full = total === payment.amountCents;
-    const [refunded] = await ctx.tx
+    const status = full ? 'refunded' : 'partially_refunded';
+    const update = ctx.tx
       .update(payments)
-      .set({ refundAmountCents: total, refundReason: reason, refundedAt: sql`now()`, status: full ? 'refunded' : 'partially_refunded' })
+      .set({ refundAmountCents: total, refundReason: reason, refundedAt: sql`now()`, status })
       .where(eq(payments.id, payment.id))
       .returning();
-    if (full && payment.bookingId) {
-      await ctx.tx
-        .update(bookings)
-        .set({ paymentStatus: 'refunded' })
-        .where(and(eq(bookings.id, payment.bookingId), eq(bookings.paymentId, payment.id)));
-    }
-    let cancelled: StudentPackage | undefined;
-    if (full && payment.packageId && payment.paymentMethod !== 'package_credit' && payment.studentId) {
-      [cancelled] = await ctx.tx
-        .update(studentPackages)
-        .set({ status: 'cancelled' })
-        .where(and(eq(studentPackages.paymentId, payment.id), eq(studentPackages.studentId, payment.studentId)))
-        .returning();
-    }
-    await recordAudit(ctx, {
+    const entry = (cancelledStudentPackageId: string | null) => ({
       eventType: 'PAYMENT_REFUNDED',
       subjectType: 'payment',
       subjectId: payment.id,
       details: {
-        studentId: payment.studentId, amountCents, totalRefundedCents: total, status: refunded.status, reason,
-        invoiceNumber: payment.invoiceNumber, cancelledStudentPackageId: cancelled?.id ?? null,
+        studentId: payment.studentId, amountCents, totalRefundedCents: total, status, reason,
+        invoiceNumber: payment.invoiceNumber, cancelledStudentPackageId,
       },
     });
+    const marksBooking = full && payment.bookingId !== null;
+    const cancelsPackage = full && payment.packageId !== null && payment.paymentMethod !== 'package_credit' && payment.studentId !== null;
+    let refunded: Payment;
+    let cancelled: StudentPackage | undefined;
+    if (!marksBooking && !cancelsPackage) {
+      [refunded] = await changeWithAudit(ctx, update, entry(null)); // the refund and its entry in one statement (issue 20)
+    } else {
+      [refunded] = await update;
+      if (marksBooking) {
+        await ctx.tx
+          .update(bookings)
+          .set({ paymentStatus: 'refunded' })
+          .where(and(eq(bookings.id, payment.bookingId!), eq(bookings.paymentId, payment.id)));
+      }
+      if (cancelsPackage) {
+        [cancelled] = await ctx.tx
+          .update(studentPackages)
+          .set({ status: 'cancelled' })
+          .where(and(eq(studentPackages.paymentId, payment.id), eq(studentPackages.studentId, payment.studentId!)))
+          .returning();
+      }
+      await recordAudit(ctx, entry(cancelled?.id ?? null));
+    }
     return { payment: toPaymentView(refunded), refundableCents: payment.amountCents - total, cancelledStudentPackageId: cancelled?.id ?? null };
   },
 });
