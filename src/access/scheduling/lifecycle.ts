@@ -7,7 +7,7 @@ import { bookings, payments } from '../../db/schema/index.js';
 import type { Booking, BookingStatus } from '../../db/types.js';
 import { HOUR_MS } from '../../domain/wall-clock.js';
 import { actorName, webhookProvider } from '../core/actor.js';
-import { changeWithAudit, recordAudit } from '../core/audit.js';
+import { changeWithAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { PAID_PAYMENT_STATUSES } from '../money/payables.js';
@@ -22,12 +22,6 @@ import { waitlistForSlot, type WaitlistMatch } from './waitlist.js';
 
 export function assertTransition(booking: Pick<Booking, 'id' | 'status'>, to: BookingStatus): void {
   if (!canMoveBooking(booking.status, to)) throw new InvalidTransitionError(booking.id, booking.status, to);
-}
-
-async function move(ctx: OperationContext, booking: Booking, to: BookingStatus, change: Partial<typeof bookings.$inferInsert> = {}): Promise<BookingView> {
-  assertTransition(booking, to);
-  const [row] = await ctx.tx.update(bookings).set({ ...change, status: to }).where(eq(bookings.id, booking.id)).returning(bookingColumns);
-  return row;
 }
 
 const AUDIT_EVENT = {
@@ -147,19 +141,29 @@ export const cancelBooking = defineOperation({
     const now = clockOf(ctx, input.now);
     const a = ctx.actor;
     refuseOnceStarted(ctx, booking, now, 'cancel');
-    const row = await move(ctx, booking, 'cancelled', { cancelledBy: actorName(a), cancellationReason: input.reason });
+    assertTransition(booking, 'cancelled');
     const lateCancellation = booking.startTime.getTime() - now.getTime() < SCHEDULING.lateCancellationHours * HOUR_MS;
+    // Who waits for this slot is read before the change (the change does not touch the waitlist), so
+    // the cancellation and its entry, which names them, are one statement (issue 20).
     const matches = await waitlistForSlot(ctx.tx, booking, a.kind === 'instructor' ? a.instructorId : undefined);
-    await recordAudit(ctx, {
-      eventType: 'BOOKING_CANCELLED',
-      subjectType: 'booking',
-      subjectId: row.id,
-      details: {
-        from: booking.status, studentId: row.studentId, instructorId: row.instructorId, startTime: row.startTime.toISOString(),
-        lateCancellation, hoursBeforeStart: Math.round(((booking.startTime.getTime() - now.getTime()) / HOUR_MS) * 10) / 10,
-        waitlistEntryIds: matches.map((m) => m.id),
+    const [row] = await changeWithAudit(
+      ctx,
+      ctx.tx
+        .update(bookings)
+        .set({ cancelledBy: actorName(a), cancellationReason: input.reason, status: 'cancelled' })
+        .where(eq(bookings.id, booking.id))
+        .returning(bookingColumns),
+      {
+        eventType: 'BOOKING_CANCELLED',
+        subjectType: 'booking',
+        subjectId: booking.id,
+        details: {
+          from: booking.status, studentId: booking.studentId, instructorId: booking.instructorId, startTime: booking.startTime.toISOString(),
+          lateCancellation, hoursBeforeStart: Math.round(((booking.startTime.getTime() - now.getTime()) / HOUR_MS) * 10) / 10,
+          waitlistEntryIds: matches.map((m) => m.id),
+        },
       },
-    });
+    );
     const staff = a.kind === 'admin' || a.kind === 'instructor';
     return { booking: row, lateCancellation, waitlist: staff ? matches : [] };
   },
