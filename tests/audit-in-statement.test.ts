@@ -64,3 +64,28 @@ it('writes no entry when the change matches no row, and neither when the change 
   expect(await t.db.$count(auditLog, sql`${auditLog.subjectId} = ${contact.id}`)).toBe(0);
   expect((await t.db.select({ firstName: contacts.firstName }).from(contacts).where(eq(contacts.id, contact.id)))[0].firstName).toBe('Bea');
 });
+
+it('writes several entries in their order, and takes details the change decides from its row', async () => {
+  const admin = await createAdmin(t.db);
+  const [contact] = await t.db.insert(contacts).values({ firstName: 'Cai' }).returning();
+  const twice = defineOperation({
+    name: 'updateContact',
+    kind: 'write',
+    input: z.object({ contactId: z.string() }),
+    async run(ctx, { contactId }) {
+      ctx.school();
+      return changeWithAudit(
+        ctx,
+        ctx.tx.update(contacts).set({ firstName: 'Kai' }).where(eq(contacts.id, contactId)).returning({ id: contacts.id, firstName: contacts.firstName }),
+        ['FIRST', 'SECOND', 'THIRD'].map((step) => ({ eventType: `CONTACT_${step}`, subjectType: 'contact', subjectId: contactId, details: { step, firstName: 'overridden' } })),
+        [],
+        { firstName: 'first_name' },
+      );
+    },
+  });
+  expect(await twice(t.db, actorOf.admin(admin), { contactId: contact.id })).toEqual([{ id: contact.id, firstName: 'Kai' }]);
+  const entries = await t.db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${contact.id}`).orderBy(auditLog.chainPosition);
+  expect(entries.map((e) => e.eventType)).toEqual(['CONTACT_FIRST', 'CONTACT_SECOND', 'CONTACT_THIRD']);
+  expect(entries.map((e) => e.details)).toEqual(['FIRST', 'SECOND', 'THIRD'].map((step) => ({ step, firstName: 'Kai' })));
+  expect((await verifyChains(t.db, { tables: ['audit_log'] })).breaks).toEqual([]);
+});

@@ -9,7 +9,7 @@ import { ValidationError } from '../../db/errors.js';
 import { COMPETENCY_STATUSES } from '../../db/schema/enums.js';
 import { signatures, studentCompetencies } from '../../db/schema/index.js';
 import type { StudentCompetency } from '../../db/types.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { id, text } from '../core/validation.js';
@@ -47,45 +47,47 @@ async function record(ctx: OperationContext, input: ChangesInput): Promise<Stude
   const a = ctx.actor;
   if (input.signature && a.kind !== 'instructor') throw new ValidationError('signature: only the student’s instructor signs a competency change', ['signature: not an instructor'], ['signature']);
 
-  const rows: StudentCompetency[] = [];
-  const audits: Array<Parameters<typeof recordAudit>[1]> = [];
-  for (const [i, c] of input.changes.entries()) {
+  // Every row and entry is decided first, then written in two statements at most (issue 20): the
+  // instructor's signatures, if any, in one; the competency rows and their audit entries in one more.
+  // The chains' lock order holds: signatures, competencies, audit_log (the entries' CTE runs after the
+  // rows it names, as changeWithAudit writes them). An overrule's entry (admin, competencyId, reason) is
+  // what competency_overrule_check asks for at commit.
+  const planned = input.changes.map((c, i) => {
     const task = byNumber.get(c.taskNumber)!;
     const overrule = a.kind === 'admin' && state.get(c.taskNumber)?.status === 'competent';
     if (overrule && !c.reason) {
       throw new ValidationError(`changes.${i}.reason: overruling competent task ${c.taskNumber} needs a reason`, [`changes.${i}.reason: required to overrule`], [`changes.${i}.reason`]);
     }
-    const rowId = randomUUID();
-    let signatureId: string | undefined;
-    if (input.signature && a.kind === 'instructor') {
-      const e = input.signature;
-      const [sig] = await ctx.tx
-        .insert(signatures)
-        .values({ ...e, gpsLatitude: e.gpsLatitude?.toString(), gpsLongitude: e.gpsLongitude?.toString(), signerId: a.userId, signerRole: 'instructor', documentType: 'competency', documentId: rowId })
-        .returning();
-      signatureId = sig.id;
-    }
-    const [row] = await ctx.tx
+    // A later change of the same task in this call sees this one (only its status matters above).
+    state.set(c.taskNumber, applyChange(state, c.taskNumber, c.status, new Date()));
+    return { c, task, overrule, rowId: randomUUID(), signatureId: input.signature && a.kind === 'instructor' ? randomUUID() : undefined };
+  });
+  if (input.signature && a.kind === 'instructor') {
+    const e = input.signature;
+    const evidence = { ...e, gpsLatitude: e.gpsLatitude?.toString(), gpsLongitude: e.gpsLongitude?.toString(), signerId: a.userId, signerRole: 'instructor' as const, documentType: 'competency' as const };
+    await ctx.tx.insert(signatures).values(planned.map((p) => ({ ...evidence, id: p.signatureId!, documentId: p.rowId })));
+  }
+  const rows = await changeWithAudit(
+    ctx,
+    ctx.tx
       .insert(studentCompetencies)
-      .values({
-        id: rowId, studentId: student.id, taskId: task.id, instructorId: student.instructorId, status: c.status, transmission: student.transmission,
-        lessonId: input.lessonId, signatureId, signedByInstructor: signatureId !== undefined,
-      })
-      .returning();
-    state.set(c.taskNumber, applyChange(state, c.taskNumber, row.status, row.statusChangedAt));
-    rows.push(row);
-    audits.push({
-      eventType: overrule ? 'COMPETENCY_OVERRULED' : row.status === 'competent' ? 'COMPETENCY_SIGNED_OFF' : 'COMPETENCY_CHANGED',
-      severity: overrule ? 'warning' : 'info',
+      .values(
+        planned.map(({ c, task, rowId, signatureId }) => ({
+          id: rowId, studentId: student.id, taskId: task.id, instructorId: student.instructorId, status: c.status, transmission: student.transmission,
+          lessonId: input.lessonId, signatureId, signedByInstructor: signatureId !== undefined,
+        })),
+      )
+      .returning(),
+    planned.map(({ c, overrule, rowId }) => ({
+      eventType: overrule ? 'COMPETENCY_OVERRULED' : c.status === 'competent' ? 'COMPETENCY_SIGNED_OFF' : 'COMPETENCY_CHANGED',
+      severity: overrule ? ('warning' as const) : ('info' as const),
       subjectType: 'student',
       subjectId: student.id,
-      details: { competencyId: row.id, taskNumber: c.taskNumber, status: row.status, transmission: row.transmission, lessonId: row.lessonId, ...(c.reason ? { reason: c.reason } : {}) },
-    });
-  }
-  // The audit log is appended last (the chains' lock order: signatures, competencies, audit_log). An
-  // overrule's entry (admin, competencyId, reason) is what competency_overrule_check asks for at commit.
-  for (const event of audits) await recordAudit(ctx, event);
-  return rows;
+      details: { competencyId: rowId, taskNumber: c.taskNumber, status: c.status, transmission: student.transmission, lessonId: input.lessonId ?? null, ...(c.reason ? { reason: c.reason } : {}) },
+    })),
+  );
+  // RETURNING gives the rows in the order they were inserted, which is the order of the changes.
+  return rows as StudentCompetency[];
 }
 
 /** Several competency changes for one student (from one lesson, say): all recorded, or none. */

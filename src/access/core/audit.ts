@@ -46,6 +46,8 @@ export async function recordAudit(ctx: OperationContext, event: AuditEvent): Pro
  * data-modifying CTE of the same statement, written only if the change returned a row (a change that
  * matched nothing writes no entry), and goes through the chain's trigger like any other (its queries
  * take their own snapshot after the chain's lock, as for a lone INSERT). Returns the change's rows.
+ * `event` may be several entries (several competency changes of one lesson): they are appended in
+ * their order (the arms of a UNION ALL, read in turn).
  * `before`: earlier data-modifying CTEs the change reads (PostgreSQL allows them only at the top level
  * of a statement), e.g. a package's credit and its payment before the booking they pay: all of them
  * see the snapshot the statement started with, so the change must not depend on a row one of them
@@ -56,21 +58,25 @@ export async function recordAudit(ctx: OperationContext, event: AuditEvent): Pro
 export async function changeWithAudit<TSelection extends ColumnsSelection, TRows extends unknown[]>(
   ctx: OperationContext,
   change: TypedQueryBuilder<TSelection, TRows>,
-  event: AuditEvent,
+  event: AuditEvent | readonly AuditEvent[],
   before: WithSubquery[] = [],
   fromChange: Readonly<Record<string, string>> = {},
 ): Promise<TRows> {
   const changed = ctx.tx.$with('changed').as(change);
-  const v = entryValues(ctx, event);
   const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
   const decided = Object.entries(fromChange).map(([key, column]) => sql`${key}::text, touched.${sql.identifier(column)}`);
-  const details = decided.length === 0 ? sql`${json(v.details)}::jsonb` : sql`${json(v.details)}::jsonb || jsonb_build_object(${sql.join(decided, sql`, `)})`;
-  const entry = ctx.tx.$with('audit_entry', { id: sql<string>`id` }).as(sql`
-    insert into audit_log (event_type, severity, actor_id, actor_role, subject_type, subject_id, details, personal_details, ip_address, user_agent, gps_latitude, gps_longitude)
-    select ${v.eventType}, ${v.severity ?? 'info'}, ${v.actorId ?? null}, ${v.actorRole ?? null}, ${v.subjectType ?? null}, ${v.subjectId ?? null}::uuid,
+  const entryRow = (e: AuditEvent) => {
+    const v = entryValues(ctx, e);
+    const details = decided.length === 0 ? sql`${json(v.details)}::jsonb` : sql`${json(v.details)}::jsonb || jsonb_build_object(${sql.join(decided, sql`, `)})`;
+    return sql`select ${v.eventType}, ${v.severity ?? 'info'}, ${v.actorId ?? null}, ${v.actorRole ?? null}, ${v.subjectType ?? null}, ${v.subjectId ?? null}::uuid,
            ${details}, ${json(v.personalDetails)}::jsonb, ${v.ipAddress ?? null}::inet, ${v.userAgent ?? null},
            ${v.gpsLatitude ?? null}::numeric, ${v.gpsLongitude ?? null}::numeric
-      from (select * from changed limit 1) as touched
+      from (select * from changed limit 1) as touched`;
+  };
+  const events = Array.isArray(event) ? (event as readonly AuditEvent[]) : [event as AuditEvent];
+  const entry = ctx.tx.$with('audit_entry', { id: sql<string>`id` }).as(sql`
+    insert into audit_log (event_type, severity, actor_id, actor_role, subject_type, subject_id, details, personal_details, ip_address, user_agent, gps_latitude, gps_longitude)
+    ${sql.join(events.map(entryRow), sql` union all `)}
     returning id`);
   // (select * from changed: the rows as the change's own .returning() would map them)
   return (await ctx.tx.with(...before, changed, entry).select().from(changed as never)) as unknown as TRows;

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { ForbiddenError } from '../../db/errors.js';
 import { lessons, signatures } from '../../db/schema/index.js';
 import type { Lesson } from '../../db/types.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { disputeLessonInput, signLessonInput } from './inputs.js';
@@ -35,12 +35,13 @@ async function sign(ctx: OperationContext, { lessonId, signature: evidence }: Si
     role === 'instructor'
       ? { status: 'pending_student_signature' as const, instructorSignatureId: signature.id }
       : { status: 'completed' as const, studentSignatureId: signature.id };
-  const [signed] = await ctx.tx.update(lessons).set(step).where(eq(lessons.id, lesson.id)).returning();
-  await recordAudit(ctx, {
+  // The lesson's step and its entry in one statement (issue 20); the signature is a statement of its
+  // own before it, because the lesson's guard reads the signature the step names.
+  const [signed] = await changeWithAudit(ctx, ctx.tx.update(lessons).set(step).where(eq(lessons.id, lesson.id)).returning(), {
     eventType: 'LESSON_SIGNED',
     subjectType: 'lesson',
     subjectId: lesson.id,
-    details: { signatureId: signature.id, step: role, status: signed.status },
+    details: { signatureId: signature.id, step: role, status: step.status },
   });
   return signed;
 }
@@ -68,8 +69,9 @@ export const disputeLesson = defineOperation({
   input: disputeLessonInput,
   async run(ctx, { lessonId, reason }): Promise<Lesson> {
     const { lesson } = await ctx.lesson(lessonId, { lock: true });
-    const [disputed] = await ctx.tx.update(lessons).set({ status: 'disputed' }).where(eq(lessons.id, lesson.id)).returning();
-    await recordAudit(ctx, { eventType: 'LESSON_DISPUTED', severity: 'warning', subjectType: 'lesson', subjectId: lesson.id, details: {}, personalDetails: { reason } });
+    const [disputed] = await changeWithAudit(ctx, ctx.tx.update(lessons).set({ status: 'disputed' }).where(eq(lessons.id, lesson.id)).returning(), {
+      eventType: 'LESSON_DISPUTED', severity: 'warning', subjectType: 'lesson', subjectId: lesson.id, details: {}, personalDetails: { reason },
+    });
     return disputed;
   },
 });
