@@ -160,6 +160,8 @@ describe('availability overrides', () => {
     await insertBooking(t.db, d, local(MONDAY, '14:00'));
     const added = await addAvailabilityOverride(t.db, d.asAdmin, { instructorId: d.instructor.id, date: MONDAY, startTime: '10:00', endTime: '11:00', overrideType: 'blocked' });
     expect(added.outsideAvailability.map((o) => o.bookingId)).toEqual([touched.id]);
+    // (the entry is written in the override's own statement, with its times as the database keeps them)
+    expect((await auditOf('AVAILABILITY_OVERRIDE_ADDED', d.instructor.id))[0].details).toMatchObject({ startTime: '10:00:00', endTime: '11:00:00', outsideAvailability: [touched.id] });
     expect((await startsOn(d, MONDAY)).map((s) => new Date(s).getTime())).not.toContain(local(MONDAY, '09:15').getTime()); // 09:15-10:15 crosses the block
   });
 

@@ -1,6 +1,6 @@
 // Writing to an instructor's diary safely: one booker at a time per instructor, and holds that have run
 // out cancelled before anyone needs their time.
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Transaction } from '../../db/engines/handle.js';
 import { bookings } from '../../db/schema/index.js';
 import { MINUTE_MS } from '../../domain/wall-clock.js';
@@ -17,7 +17,12 @@ import { bookingColumns, type BookingView } from './views.js';
  * the last line for overlaps.
  */
 export async function lockDiary(tx: Transaction, instructorId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext('bookings.instructor'), hashtext(${instructorId}::text))`);
+  await tx.execute(sql`select ${diaryLock(sql`${instructorId}::uuid`)}`);
+}
+
+/** The diary lock as an expression, to take it inside a statement that reads the row it is for. */
+export function diaryLock(instructorId: SQLWrapper): SQL<unknown> {
+  return sql`pg_advisory_xact_lock(hashtext('bookings.instructor'), hashtext((${instructorId})::text))`;
 }
 
 /**

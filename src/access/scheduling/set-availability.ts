@@ -5,28 +5,34 @@
 // checked against the new hours. A change never cancels a booking: the booked lessons it leaves
 // outside availability are returned (outsideAvailability) for the school to deal with.
 // getAvailableSlots reads the same rows, so it reflects a change as soon as it commits.
-import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.js';
 import { availabilityOverrides, availabilityRules, bookings, instructors } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
 import { addDays, canberraDayRange } from '../../domain/wall-clock.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
+import { jsonObjectOf, rowsFromJson } from '../core/views.js';
+import { queryRows } from '../../db/sql.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { lessonsOutside, type OutsideAvailability } from './availability-changes.js';
 import { addAvailabilityOverrideInput, removeAvailabilityOverrideInput, setAvailabilityRulesInput } from './availability-inputs.js';
 import { isActiveBooking } from './availability.js';
-import { lockDiary } from './diary.js';
+import { diaryLock } from './diary.js';
 import { overrideColumns, ruleColumns, type AvailabilityOverrideView, type AvailabilityRuleView } from './availability-views.js';
 
 export type { OutsideAvailability };
 
-/** The matrix cell first (staff), then: an instructor changes only their own diary. The instructor must exist. */
-async function ownDiary(ctx: OperationContext, instructorId: string): Promise<void> {
+/**
+ * The matrix cell first (staff), then: an instructor changes only their own diary. The instructor must
+ * exist; their diary's lock (./diary.ts) is taken in the same statement (one round trip, issue 20).
+ */
+async function lockOwnDiary(ctx: OperationContext, instructorId: string): Promise<void> {
   ctx.school();
   const a = ctx.actor;
   if (a.kind === 'instructor' && a.instructorId !== instructorId) throw new ForbiddenError('an instructor changes their own availability only');
-  const [row] = await ctx.tx.select({ id: instructors.id }).from(instructors).where(eq(instructors.id, instructorId));
+  const [row] = await ctx.tx.select({ id: instructors.id, locked: diaryLock(instructors.id) }).from(instructors).where(eq(instructors.id, instructorId));
   if (!row) throw new NotFoundError(`instructor ${instructorId} not found`);
 }
 
@@ -93,10 +99,9 @@ export const setAvailabilityRules = defineOperation({
   kind: 'write',
   input: setAvailabilityRulesInput,
   async run(ctx, input): Promise<SetAvailabilityRulesResult> {
-    await ownDiary(ctx, input.instructorId);
     const from = input.effectiveFrom ?? canberraDate(new Date());
     notPast('effectiveFrom', from);
-    await lockDiary(ctx.tx, input.instructorId);
+    await lockOwnDiary(ctx, input.instructorId);
     const mine = and(eq(availabilityRules.instructorId, input.instructorId), eq(availabilityRules.isActive, true));
     const withdrawn = await ctx.tx
       .update(availabilityRules)
@@ -139,10 +144,38 @@ export interface AvailabilityOverrideResult {
   outsideAvailability: OutsideAvailability[];
 }
 
-/** The booked lessons touching the Canberra `date` that are outside availability now. */
-function outsideOn(ctx: OperationContext, instructorId: string, date: string) {
+const dayRuleColumns = {
+  dayOfWeek: availabilityRules.dayOfWeek, startTime: availabilityRules.startTime, endTime: availabilityRules.endTime,
+  effectiveFrom: availabilityRules.effectiveFrom, effectiveUntil: availabilityRules.effectiveUntil, isActive: availabilityRules.isActive,
+};
+const dayBookingColumns = { id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt };
+
+/**
+ * What decides which lessons on the Canberra `date` are outside availability, read in one statement
+ * (issue 20) under the diary's lock: the booked lessons touching the day, and the instructor's rules and
+ * overrides from two days before to two days after it (a lesson touching the day starts or ends within
+ * a day of it, and lessonsOutside looks one day further each way).
+ */
+async function diaryAround(ctx: OperationContext, instructorId: string, date: string) {
   const day = canberraDayRange(date);
-  return bookedOutside(ctx, instructorId, new Date(day.start), new Date(day.end));
+  const first = addDays(date, -2);
+  const last = addDays(date, 2);
+  type Json = Array<Record<string, unknown>>;
+  const [row] = await queryRows<{ booked: Json; rules: Json; overrides: Json }>(ctx.tx, sql`select
+    (select coalesce(jsonb_agg(${jsonObjectOf(dayBookingColumns)} order by ${bookings.startTime}, ${bookings.id}), '[]') from ${bookings}
+      where ${bookings.instructorId} = ${instructorId} and ${bookings.status} in ('pending', 'confirmed', 'in_progress')
+        and ${bookings.endTime} > ${new Date(day.start)} and ${bookings.startTime} < ${new Date(day.end)}) as booked,
+    (select coalesce(jsonb_agg(${jsonObjectOf(dayRuleColumns)}), '[]') from ${availabilityRules}
+      where ${availabilityRules.instructorId} = ${instructorId} and ${availabilityRules.isActive}
+        and ${availabilityRules.effectiveFrom} <= ${last} and (${availabilityRules.effectiveUntil} is null or ${availabilityRules.effectiveUntil} >= ${first})) as rules,
+    (select coalesce(jsonb_agg(${jsonObjectOf(overrideColumns)}), '[]') from ${availabilityOverrides}
+      where ${availabilityOverrides.instructorId} = ${instructorId} and ${availabilityOverrides.date} between ${first} and ${last}) as overrides`);
+  const now = new Date();
+  return {
+    live: rowsFromJson(dayBookingColumns, row.booked).filter((b) => isActiveBooking(b, now)),
+    rules: rowsFromJson(dayRuleColumns, row.rules),
+    overrides: rowsFromJson(overrideColumns, row.overrides),
+  };
 }
 
 /**
@@ -155,23 +188,28 @@ export const addAvailabilityOverride = defineOperation({
   kind: 'write',
   input: addAvailabilityOverrideInput,
   async run(ctx, input): Promise<AvailabilityOverrideResult> {
-    await ownDiary(ctx, input.instructorId);
     notPast('date', input.date);
-    await lockDiary(ctx.tx, input.instructorId);
-    const [override] = await ctx.tx
-      .insert(availabilityOverrides)
-      .values({
-        instructorId: input.instructorId, date: input.date, startTime: input.startTime ?? null, endTime: input.endTime ?? null,
-        overrideType: input.overrideType, reason: input.reason ?? null,
-      })
-      .returning(overrideColumns);
-    const outside = await outsideOn(ctx, input.instructorId, input.date);
-    await recordAudit(ctx, {
-      eventType: 'AVAILABILITY_OVERRIDE_ADDED',
-      subjectType: 'instructor',
-      subjectId: input.instructorId,
-      details: { overrideId: override.id, date: override.date, startTime: override.startTime, endTime: override.endTime, overrideType: override.overrideType, outsideAvailability: outsideDetails(outside) },
-    });
+    await lockOwnDiary(ctx, input.instructorId);
+    // The report is worked out on the day as it will stand (under the diary's lock nothing else changes
+    // it), so the override and its audit entry are one statement (issue 20).
+    const values = {
+      id: randomUUID(), instructorId: input.instructorId, date: input.date, startTime: input.startTime ?? null, endTime: input.endTime ?? null,
+      overrideType: input.overrideType, reason: input.reason ?? null,
+    };
+    const diary = await diaryAround(ctx, input.instructorId, input.date);
+    const outside = lessonsOutside(diary.rules, [...diary.overrides, values], diary.live);
+    const [override] = await changeWithAudit(
+      ctx,
+      ctx.tx.insert(availabilityOverrides).values(values).returning(overrideColumns),
+      {
+        eventType: 'AVAILABILITY_OVERRIDE_ADDED',
+        subjectType: 'instructor',
+        subjectId: input.instructorId,
+        details: { overrideId: values.id, date: values.date, overrideType: values.overrideType, outsideAvailability: outsideDetails(outside) },
+      },
+      [],
+      { startTime: 'start_time', endTime: 'end_time' }, // as the database keeps them ('09:00:00')
+    );
     return { override, outsideAvailability: outside };
   },
 });
@@ -186,21 +224,24 @@ export const removeAvailabilityOverride = defineOperation({
   input: removeAvailabilityOverrideInput,
   async run(ctx, { overrideId }): Promise<AvailabilityOverrideResult> {
     ctx.school();
-    const [found] = await ctx.tx.select(overrideColumns).from(availabilityOverrides).where(eq(availabilityOverrides.id, overrideId));
+    // The override and its diary's lock in one statement; the diary's rows are read after the lock.
+    const [found] = await ctx.tx
+      .select({ ...overrideColumns, locked: diaryLock(availabilityOverrides.instructorId) })
+      .from(availabilityOverrides)
+      .where(eq(availabilityOverrides.id, overrideId));
     const a = ctx.actor;
     // another instructor's override does not exist for an instructor
     if (!found || (a.kind === 'instructor' && found.instructorId !== a.instructorId)) throw new NotFoundError(`availability override ${overrideId} not found`);
     notPast('overrideId', found.date);
-    await lockDiary(ctx.tx, found.instructorId);
-    const [removed] = await ctx.tx.delete(availabilityOverrides).where(eq(availabilityOverrides.id, overrideId)).returning(overrideColumns);
-    if (!removed) throw new NotFoundError(`availability override ${overrideId} not found`); // removed meanwhile
-    const outside = await outsideOn(ctx, removed.instructorId, removed.date);
-    await recordAudit(ctx, {
+    const diary = await diaryAround(ctx, found.instructorId, found.date);
+    const outside = lessonsOutside(diary.rules, diary.overrides.filter((o) => o.id !== overrideId), diary.live);
+    const [removed] = await changeWithAudit(ctx, ctx.tx.delete(availabilityOverrides).where(eq(availabilityOverrides.id, overrideId)).returning(overrideColumns), {
       eventType: 'AVAILABILITY_OVERRIDE_REMOVED',
       subjectType: 'instructor',
-      subjectId: removed.instructorId,
-      details: { overrideId, date: removed.date, startTime: removed.startTime, endTime: removed.endTime, overrideType: removed.overrideType, reason: removed.reason, outsideAvailability: outsideDetails(outside) },
+      subjectId: found.instructorId,
+      details: { overrideId, date: found.date, startTime: found.startTime, endTime: found.endTime, overrideType: found.overrideType, reason: found.reason, outsideAvailability: outsideDetails(outside) },
     });
+    if (!removed) throw new NotFoundError(`availability override ${overrideId} not found`); // removed meanwhile (no entry was written)
     return { override: removed, outsideAvailability: outside };
   },
 });
