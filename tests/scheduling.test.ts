@@ -201,6 +201,10 @@ describe(createBooking.name, () => {
     expect(await bookingRow(t.db, stale.id)).toMatchObject({ status: 'cancelled', cancelledBy: HOLD_EXPIRED_BY, cancellationReason: HOLD_EXPIRED_REASON });
     const [entry] = await t.db.select().from(auditLog).where(and(eq(auditLog.subjectId, stale.id), eq(auditLog.eventType, 'BOOKING_HOLD_EXPIRED')));
     expect(entry).toMatchObject({ actorId: d.admin.userId });
+    // (written by the statement that cancels it, with the times as JavaScript's toISOString writes them)
+    expect(entry.details).toEqual({
+      instructorId: d.instructor.id, startTime: stale.startTime.toISOString(), createdAt: stale.createdAt.toISOString(), holdMinutes: SCHEDULING.holdMinutes,
+    });
   });
 
   it.each([

@@ -3,7 +3,7 @@
 // details.systemActor), actor_role the actor's kind. Never put note contents, card data or signature
 // images in details, nor a person's own words: a reason or a summary goes in personalDetails, which the
 // chain hashes through a salted digest so an erasure can clear it (migration 0030, docs/privacy.md).
-import { type ColumnsSelection, sql } from 'drizzle-orm';
+import { type ColumnsSelection, type SQL, sql } from 'drizzle-orm';
 import type { WithSubquery } from 'drizzle-orm/subquery';
 import type { TypedQueryBuilder } from 'drizzle-orm/query-builders/query-builder';
 import { auditLog } from '../../db/schema/index.js';
@@ -63,21 +63,35 @@ export async function changeWithAudit<TSelection extends ColumnsSelection, TRows
   fromChange: Readonly<Record<string, string>> = {},
 ): Promise<TRows> {
   const changed = ctx.tx.$with('changed').as(change);
-  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
-  const decided = Object.entries(fromChange).map(([key, column]) => sql`${key}::text, touched.${sql.identifier(column)}`);
-  const entryRow = (e: AuditEvent) => {
-    const v = entryValues(ctx, e);
-    const details = decided.length === 0 ? sql`${json(v.details)}::jsonb` : sql`${json(v.details)}::jsonb || jsonb_build_object(${sql.join(decided, sql`, `)})`;
-    return sql`select ${v.eventType}, ${v.severity ?? 'info'}, ${v.actorId ?? null}, ${v.actorRole ?? null}, ${v.subjectType ?? null}, ${v.subjectId ?? null}::uuid,
-           ${details}, ${json(v.personalDetails)}::jsonb, ${v.ipAddress ?? null}::inet, ${v.userAgent ?? null},
-           ${v.gpsLatitude ?? null}::numeric, ${v.gpsLongitude ?? null}::numeric
-      from (select * from changed limit 1) as touched`;
-  };
+  const decided = Object.fromEntries(Object.entries(fromChange).map(([key, column]) => [key, sql`touched.${sql.identifier(column)}`]));
   const events = Array.isArray(event) ? (event as readonly AuditEvent[]) : [event as AuditEvent];
-  const entry = ctx.tx.$with('audit_entry', { id: sql<string>`id` }).as(sql`
-    insert into audit_log (event_type, severity, actor_id, actor_role, subject_type, subject_id, details, personal_details, ip_address, user_agent, gps_latitude, gps_longitude)
-    ${sql.join(events.map(entryRow), sql` union all `)}
-    returning id`);
+  const entry = ctx.tx
+    .$with('audit_entry', { id: sql<string>`id` })
+    .as(auditInsert(ctx, events, { from: sql`(select * from changed limit 1) as touched`, details: decided }));
   // (select * from changed: the rows as the change's own .returning() would map them)
   return (await ctx.tx.with(...before, changed, entry).select().from(changed as never)) as unknown as TRows;
+}
+
+/**
+ * The INSERT of audit entries (with RETURNING id), for a data-modifying CTE of a larger statement:
+ * each event once per row of `from` (a FROM item that names its rows `touched`: one row, to write an
+ * entry only if a change touched something; every changed row, for an entry per row). `details` and
+ * `subjectId` are SQL over `touched`, for what only the statement knows (a number the database gives,
+ * each row's own id); they override the event's. The actor is the resolved actor, as in recordAudit.
+ * The one place that spells the audit INSERT in SQL, besides recordAudit's drizzle insert.
+ */
+export function auditInsert(ctx: OperationContext, events: readonly AuditEvent[], at: { from: SQL; details?: Readonly<Record<string, SQL>>; subjectId?: SQL }): SQL {
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  const decided = Object.entries(at.details ?? {}).map(([key, value]) => sql`${key}::text, ${value}`);
+  const row = (e: AuditEvent) => {
+    const v = entryValues(ctx, e);
+    const details = decided.length === 0 ? sql`${json(v.details)}::jsonb` : sql`${json(v.details)}::jsonb || jsonb_build_object(${sql.join(decided, sql`, `)})`;
+    return sql`select ${v.eventType}, ${v.severity ?? 'info'}, ${v.actorId ?? null}, ${v.actorRole ?? null}, ${v.subjectType ?? null}, ${at.subjectId ?? sql`${v.subjectId ?? null}::uuid`},
+           ${details}, ${json(v.personalDetails)}::jsonb, ${v.ipAddress ?? null}::inet, ${v.userAgent ?? null},
+           ${v.gpsLatitude ?? null}::numeric, ${v.gpsLongitude ?? null}::numeric
+      from ${at.from}`;
+  };
+  return sql`insert into audit_log (event_type, severity, actor_id, actor_role, subject_type, subject_id, details, personal_details, ip_address, user_agent, gps_latitude, gps_longitude)
+    ${sql.join(events.map(row), sql` union all `)}
+    returning id`;
 }

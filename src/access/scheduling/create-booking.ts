@@ -2,21 +2,23 @@
 // instructor or an admin) or for a prospect through contact_id (by an admin or a system agent). The
 // slot is checked inside the transaction after taking the instructor's diary lock, so buffers, the
 // daily cap and notice hold under concurrent bookings; the exclusion constraint is the last line.
-import { and, eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { queryRows } from '../../db/sql.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.js';
 import { bookings, contacts, parentStudentLinks } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
 import { MINUTE_MS } from '../../domain/wall-clock.js';
 import { actorName } from '../core/actor.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { slotRefusal, type AvailabilityData } from './availability.js';
 import { clockOf } from './clock.js';
-import { expireHolds, lockDiary } from './diary.js';
+import { expireHoldsCtes } from './diary.js';
 import { SlotUnavailableError } from './errors.js';
 import { createBookingInput } from './inputs.js';
-import { loadInstructorAndService, loadSchedule, type ScheduleInstructor, type ScheduleService } from './schedule-data.js';
+import { lockInstructorDiary, scheduleOf, scheduleSelectList, type LockedDiary, type ScheduleRow } from './schedule-data.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 /** Who sees the student decides who may book for them; a prospect is booked by admins and agents only. */
@@ -42,22 +44,15 @@ async function checkWho(ctx: OperationContext, input: { studentId?: string | nul
 }
 
 /**
- * Inside a transaction holding the instructor's diary lock: cancels the instructor's expired holds, then
- * throws SLOT_UNAVAILABLE unless a lesson of `service` starting at `start` is bookable at `now`.
+ * Inside a transaction holding the instructor's diary lock (lockInstructorDiary, whose LockedDiary it
+ * takes): cancels the instructor's expired holds, then throws SLOT_UNAVAILABLE unless a lesson of `service` starting at `start` is bookable at `now`.
  * `ignoreBookingId` is left out of the bookings (the one being rescheduled).
  */
-export async function claimSlot(
-  ctx: OperationContext,
-  instructor: ScheduleInstructor,
-  service: ScheduleService,
-  start: Date,
-  now: Date,
-  ignoreBookingId?: string,
-): Promise<void> {
-  await lockDiary(ctx.tx, instructor.id);
-  await expireHolds(ctx, now, instructor.id);
+export async function claimSlot(ctx: OperationContext, { instructor, service }: LockedDiary, start: Date, now: Date, ignoreBookingId?: string): Promise<void> {
   const end = new Date(start.getTime() + service.durationMinutes * MINUTE_MS);
-  const schedule = await loadSchedule(ctx.tx, instructor, start, end);
+  // The expiry of the diary's run-out holds and the read of its schedule, one statement (issue 20).
+  const [row] = await queryRows<ScheduleRow>(ctx.tx, sql`${expireHoldsCtes(ctx, now, instructor.id)} select ${scheduleSelectList(instructor, start, end)}`);
+  const schedule = scheduleOf(row);
   const data: AvailabilityData = { ...schedule, bookings: schedule.bookings.filter((b) => b.id !== ignoreBookingId), instructor, service, now };
   const reason = slotRefusal(data, start);
   if (reason) throw new SlotUnavailableError(reason, `${start.toISOString()} cannot be booked with instructor ${instructor.id}: ${reason}`);
@@ -71,42 +66,42 @@ export const createBooking = defineOperation({
   async run(ctx, input): Promise<BookingView> {
     await checkWho(ctx, input);
     const now = clockOf(ctx, input.now);
-    const { instructor, service } = await loadInstructorAndService(ctx.tx, input.instructorId, input.serviceId);
+    const diary = await lockInstructorDiary(ctx.tx, input.instructorId, input.serviceId);
+    const { instructor, service } = diary;
     const kind = ctx.actor.kind;
     if (!service.isBookableOnline && kind !== 'admin' && kind !== 'instructor') {
       throw new ForbiddenError(`service ${service.id} is booked through the school, not online`);
     }
-    await claimSlot(ctx, instructor, service, input.start, now);
-    const [booking] = await ctx.tx
-      .insert(bookings)
-      .values({
-        instructorId: instructor.id,
-        studentId: input.studentId ?? null,
-        contactId: input.contactId ?? null,
-        serviceId: service.id,
-        scheduledDate: canberraDate(input.start),
-        startTime: input.start,
-        endTime: new Date(input.start.getTime() + service.durationMinutes * MINUTE_MS),
-        durationMinutes: service.durationMinutes,
-        pickupAddress: input.pickupAddress ?? null,
-        suburb: input.suburb ?? null,
-        status: 'pending',
-        amountCents: service.priceCents,
-        bookedVia: input.bookedVia,
-        bookedBy: actorName(ctx.actor),
-        isCoLesson: input.isCoLesson ?? false,
-        coLessonParentId: input.coLessonParentId ?? null,
-        // The hold runs from here, on the same clock as every other rule of this operation.
-        createdAt: now,
-      })
-      .returning(bookingColumns);
-    await recordAudit(ctx, {
+    await claimSlot(ctx, diary, input.start, now);
+    const values = {
+      id: randomUUID(),
+      instructorId: instructor.id,
+      studentId: input.studentId ?? null,
+      contactId: input.contactId ?? null,
+      serviceId: service.id,
+      scheduledDate: canberraDate(input.start),
+      startTime: input.start,
+      endTime: new Date(input.start.getTime() + service.durationMinutes * MINUTE_MS),
+      durationMinutes: service.durationMinutes,
+      pickupAddress: input.pickupAddress ?? null,
+      suburb: input.suburb ?? null,
+      status: 'pending' as const,
+      amountCents: service.priceCents,
+      bookedVia: input.bookedVia,
+      bookedBy: actorName(ctx.actor),
+      isCoLesson: input.isCoLesson ?? false,
+      coLessonParentId: input.coLessonParentId ?? null,
+      // The hold runs from here, on the same clock as every other rule of this operation.
+      createdAt: now,
+    };
+    // The booking and its entry in one statement (issue 20).
+    const [booking] = await changeWithAudit(ctx, ctx.tx.insert(bookings).values(values).returning(bookingColumns), {
       eventType: 'BOOKING_CREATED',
       subjectType: 'booking',
-      subjectId: booking.id,
+      subjectId: values.id,
       details: {
-        instructorId: booking.instructorId, studentId: booking.studentId, contactId: booking.contactId, serviceId: booking.serviceId,
-        startTime: booking.startTime.toISOString(), amountCents: booking.amountCents, bookedVia: booking.bookedVia,
+        instructorId: values.instructorId, studentId: values.studentId, contactId: values.contactId, serviceId: values.serviceId,
+        startTime: values.startTime.toISOString(), amountCents: values.amountCents, bookedVia: values.bookedVia,
       },
     });
     return booking;

@@ -4,7 +4,9 @@ import { and, eq, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Transaction } from '../../db/engines/handle.js';
 import { bookings } from '../../db/schema/index.js';
 import { MINUTE_MS } from '../../domain/wall-clock.js';
-import { recordAudit } from '../core/audit.js';
+import { auditInsert } from '../core/audit.js';
+import { jsonObjectOf, rowsFromJson } from '../core/views.js';
+import { queryRows } from '../../db/sql.js';
 import type { OperationContext } from '../core/context.js';
 import { HOLD_EXPIRED_BY, HOLD_EXPIRED_REASON, SCHEDULING } from './rules.js';
 import { bookingColumns, type BookingView } from './views.js';
@@ -26,29 +28,34 @@ export function diaryLock(instructorId: SQLWrapper): SQL<unknown> {
 }
 
 /**
- * Cancels pending bookings whose hold has run out (made more than SCHEDULING.holdMinutes before
- * `now`): all of them, or one instructor's. cancelled_by is HOLD_EXPIRED_BY, the reason
- * HOLD_EXPIRED_REASON; each gets an audit entry BOOKING_HOLD_EXPIRED by the acting actor.
+ * The start of a statement that cancels pending bookings whose hold has run out (made more than
+ * SCHEDULING.holdMinutes before `now`), all of them or one instructor's, and writes each one's audit
+ * entry BOOKING_HOLD_EXPIRED by the acting actor, in the same statement (issue 20): the CTEs "expired"
+ * (the cancelled bookings, every column) and "expired_entries". cancelled_by is HOLD_EXPIRED_BY, the
+ * reason HOLD_EXPIRED_REASON. The rest of the statement reads the tables as they were before it (a
+ * data-modifying CTE's change is seen by the next statement): pending rows past their hold, which the
+ * availability rules treat as free anyway (isActiveBooking).
  */
+export function expireHoldsCtes(ctx: OperationContext, now: Date, instructorId?: string): SQL {
+  const cutoff = new Date(now.getTime() - SCHEDULING.holdMinutes * MINUTE_MS);
+  const iso = (column: string) => sql`to_char(touched.${sql.identifier(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  const entries = auditInsert(ctx, [{ eventType: 'BOOKING_HOLD_EXPIRED', subjectType: 'booking', details: { holdMinutes: SCHEDULING.holdMinutes } }], {
+    from: sql`expired as touched`,
+    subjectId: sql`touched.id`,
+    details: { instructorId: sql`touched.instructor_id`, startTime: iso('start_time'), createdAt: iso('created_at') },
+  });
+  return sql`with expired as (
+      update bookings set status = 'cancelled', cancelled_by = ${HOLD_EXPIRED_BY}, cancellation_reason = ${HOLD_EXPIRED_REASON}
+       where status = 'pending' and created_at <= ${cutoff}${instructorId === undefined ? sql`` : sql` and instructor_id = ${instructorId}`}
+      returning *),
+    expired_entries as (${entries})`;
+}
+
+/** The bookings "expired" (expireHoldsCtes) cancelled, as a JSON array of views (rowsFromJson(bookingColumns, ...)). */
+export const EXPIRED_BOOKINGS_JSON = sql`(select coalesce(jsonb_agg(${jsonObjectOf(bookingColumns)} order by bookings.start_time, bookings.id), '[]') from expired as bookings)`;
+
+/** Cancels run-out holds (expireHoldsCtes) in one statement; returns the bookings it cancelled. */
 export async function expireHolds(ctx: OperationContext, now: Date, instructorId?: string): Promise<BookingView[]> {
-  const expired = await ctx.tx
-    .update(bookings)
-    .set({ status: 'cancelled', cancelledBy: HOLD_EXPIRED_BY, cancellationReason: HOLD_EXPIRED_REASON })
-    .where(
-      and(
-        eq(bookings.status, 'pending'),
-        lte(bookings.createdAt, new Date(now.getTime() - SCHEDULING.holdMinutes * MINUTE_MS)),
-        instructorId === undefined ? undefined : eq(bookings.instructorId, instructorId),
-      ),
-    )
-    .returning(bookingColumns);
-  for (const b of expired) {
-    await recordAudit(ctx, {
-      eventType: 'BOOKING_HOLD_EXPIRED',
-      subjectType: 'booking',
-      subjectId: b.id,
-      details: { instructorId: b.instructorId, startTime: b.startTime.toISOString(), createdAt: b.createdAt.toISOString(), holdMinutes: SCHEDULING.holdMinutes },
-    });
-  }
-  return expired;
+  const [row] = await queryRows<{ expired: Array<Record<string, unknown>> }>(ctx.tx, sql`${expireHoldsCtes(ctx, now, instructorId)} select ${EXPIRED_BOOKINGS_JSON} as expired`);
+  return rowsFromJson(bookingColumns, row.expired);
 }

@@ -21,7 +21,7 @@ import { claimSlot } from './create-booking.js';
 import { rescheduleBookingInput } from './inputs.js';
 import { assertTransition, refuseOnceStarted } from './lifecycle.js';
 import { SCHEDULING } from './rules.js';
-import { loadInstructorAndService } from './schedule-data.js';
+import { lockInstructorDiary } from './schedule-data.js';
 import { bookingInScope } from './scope.js';
 import { lockBookingStudentKey } from './student-lock.js';
 import { bookingColumns, type BookingView } from './views.js';
@@ -44,8 +44,9 @@ export const rescheduleBooking = defineOperation({
     refuseOnceStarted(ctx, old, now, 'reschedule');
     assertTransition(old, 'rescheduled');
     // The service as it is sold now decides duration and notice; the price paid stays the old one's.
-    const { instructor, service } = await loadInstructorAndService(ctx.tx, old.instructorId, old.serviceId);
-    await claimSlot(ctx, instructor, service, input.start, now, old.id);
+    const diary = await lockInstructorDiary(ctx.tx, old.instructorId, old.serviceId);
+    const { instructor, service } = diary;
+    await claimSlot(ctx, diary, input.start, now, old.id);
     // The old booking first: it stops holding its time before the new one takes part of it.
     const [previous] = await ctx.tx.update(bookings).set({ status: 'rescheduled' }).where(eq(bookings.id, old.id)).returning(bookingColumns);
     const a = ctx.actor;

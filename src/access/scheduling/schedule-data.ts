@@ -2,7 +2,10 @@
 // around a time window: the instructor's buffer and cap, the service, the active weekly rules, the
 // overrides of the window's Canberra dates, and the bookings that can touch the window (with a day's
 // margin, so the buffer and the daily cap of each date in the window are seen whole).
-import { and, asc, eq, gt, gte, lt, lte, notInArray } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { queryRows } from '../../db/sql.js';
+import { jsonObjectOf, rowsFromJson } from '../core/views.js';
+import { diaryLock } from './diary.js';
 import type { DatabaseOrTransaction } from '../../db/engines/handle.js';
 import { NotFoundError } from '../../db/errors.js';
 import { availabilityOverrides, availabilityRules, bookings, instructors, services } from '../../db/schema/index.js';
@@ -51,56 +54,87 @@ export async function loadInstructorAndService(db: DatabaseOrTransaction, instru
     .from(instructors)
     .leftJoin(services, eq(services.id, serviceId))
     .where(eq(instructors.id, instructorId));
-  if (!row || row.instructor.status !== 'active') throw new NotFoundError(`instructor ${instructorId} not found`);
-  if (!row.service || !row.service.isActive) throw new NotFoundError(`service ${serviceId} not found`);
-  return { instructor: row.instructor as ScheduleInstructor, service: row.service as ScheduleService };
+  return checkedInstructorAndService(row, instructorId, serviceId);
+}
+
+/** What claimSlot needs: the instructor and service, read while taking the instructor's diary lock. */
+export interface LockedDiary {
+  instructor: ScheduleInstructor;
+  service: ScheduleService;
+  readonly diaryLocked: true;
 }
 
 /**
- * Rules, overrides and bookings of the instructor for lessons starting in [from, to). The margin
- * (a day plus the buffer) covers a lesson running past midnight, the buffer around the window's
- * edges, and every booking of each Canberra date in the window (the daily cap).
+ * loadInstructorAndService, taking the instructor's diary lock (./diary.ts) in the same statement (one
+ * round trip, issue 20). What is read after it sees every booking the previous holder committed.
  */
+export async function lockInstructorDiary(db: DatabaseOrTransaction, instructorId: string, serviceId: string): Promise<LockedDiary> {
+  const [row] = await db
+    .select({ instructor: instructorColumns, service: serviceColumns, locked: diaryLock(instructors.id) })
+    .from(instructors)
+    .leftJoin(services, eq(services.id, serviceId))
+    .where(eq(instructors.id, instructorId));
+  return { ...checkedInstructorAndService(row, instructorId, serviceId), diaryLocked: true };
+}
+
+function checkedInstructorAndService(
+  row: { instructor: ScheduleInstructor; service: ScheduleService | null } | undefined,
+  instructorId: string,
+  serviceId: string,
+): { instructor: ScheduleInstructor; service: ScheduleService } {
+  if (!row || row.instructor.status !== 'active') throw new NotFoundError(`instructor ${instructorId} not found`);
+  if (!row.service || !row.service.isActive) throw new NotFoundError(`service ${serviceId} not found`);
+  return { instructor: row.instructor, service: row.service };
+}
+
+const scheduleRuleColumns = {
+  dayOfWeek: availabilityRules.dayOfWeek, startTime: availabilityRules.startTime, endTime: availabilityRules.endTime,
+  effectiveFrom: availabilityRules.effectiveFrom, effectiveUntil: availabilityRules.effectiveUntil, isActive: availabilityRules.isActive,
+};
+const scheduleOverrideColumns = {
+  date: availabilityOverrides.date, startTime: availabilityOverrides.startTime, endTime: availabilityOverrides.endTime, overrideType: availabilityOverrides.overrideType,
+};
+const scheduleBookingColumns = { id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt };
+
+type Json = Array<Record<string, unknown>>;
+export type ScheduleRow = { rules: Json; overrides: Json; bookings: Json };
+
+/**
+ * The select list (three JSON arrays: rules, overrides, bookings) that reads the instructor's rules,
+ * overrides and bookings for lessons starting in [from, to) in one statement (issue 20). The margin
+ * (a day plus the buffer) covers a lesson running past midnight, the buffer around the window's edges,
+ * and every booking of each Canberra date in the window (the daily cap).
+ */
+export function scheduleSelectList(instructor: ScheduleInstructor, from: Date, to: Date): SQL {
+  const margin = 2 * DAY_MS + instructor.defaultBufferMinutes * MINUTE_MS;
+  const firstDate = addDays(canberraDate(from), -1);
+  const lastDate = addDays(canberraDate(to), 1);
+  const inactive = sql.join(INACTIVE_BOOKING_STATUSES.map((status) => sql`${status}`), sql`, `);
+  return sql`(select coalesce(jsonb_agg(${jsonObjectOf(scheduleRuleColumns)}), '[]') from ${availabilityRules}
+              where ${availabilityRules.instructorId} = ${instructor.id} and ${availabilityRules.isActive}) as rules,
+    (select coalesce(jsonb_agg(${jsonObjectOf(scheduleOverrideColumns)}), '[]') from ${availabilityOverrides}
+      where ${availabilityOverrides.instructorId} = ${instructor.id} and ${availabilityOverrides.date} between ${firstDate} and ${lastDate}) as overrides,
+    (select coalesce(jsonb_agg(${jsonObjectOf(scheduleBookingColumns)} order by ${bookings.startTime}), '[]') from ${bookings}
+      where ${bookings.instructorId} = ${instructor.id} and ${bookings.status} not in (${inactive})
+        and ${bookings.startTime} < ${new Date(to.getTime() + margin)} and ${bookings.endTime} > ${new Date(from.getTime() - margin)}) as bookings`;
+}
+
+/** The rows scheduleSelectList read, typed as the availability algorithm takes them. */
+export function scheduleOf(row: ScheduleRow): Pick<AvailabilityData, 'rules' | 'overrides' | 'bookings'> {
+  return {
+    rules: rowsFromJson(scheduleRuleColumns, row.rules),
+    overrides: rowsFromJson(scheduleOverrideColumns, row.overrides),
+    bookings: rowsFromJson(scheduleBookingColumns, row.bookings),
+  };
+}
+
+/** Rules, overrides and bookings of the instructor for lessons starting in [from, to), in one statement. */
 export async function loadSchedule(
   db: DatabaseOrTransaction,
   instructor: ScheduleInstructor,
   from: Date,
   to: Date,
 ): Promise<Pick<AvailabilityData, 'rules' | 'overrides' | 'bookings'>> {
-  const margin = 2 * DAY_MS + instructor.defaultBufferMinutes * MINUTE_MS;
-  const firstDate = addDays(canberraDate(from), -1);
-  const lastDate = addDays(canberraDate(to), 1);
-  const rules = await db
-    .select({
-      dayOfWeek: availabilityRules.dayOfWeek,
-      startTime: availabilityRules.startTime,
-      endTime: availabilityRules.endTime,
-      effectiveFrom: availabilityRules.effectiveFrom,
-      effectiveUntil: availabilityRules.effectiveUntil,
-      isActive: availabilityRules.isActive,
-    })
-    .from(availabilityRules)
-    .where(and(eq(availabilityRules.instructorId, instructor.id), eq(availabilityRules.isActive, true)));
-  const overrides = await db
-    .select({
-      date: availabilityOverrides.date,
-      startTime: availabilityOverrides.startTime,
-      endTime: availabilityOverrides.endTime,
-      overrideType: availabilityOverrides.overrideType,
-    })
-    .from(availabilityOverrides)
-    .where(and(eq(availabilityOverrides.instructorId, instructor.id), gte(availabilityOverrides.date, firstDate), lte(availabilityOverrides.date, lastDate)));
-  const booked = await db
-    .select({ id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt })
-    .from(bookings)
-    .where(
-      and(
-        eq(bookings.instructorId, instructor.id),
-        notInArray(bookings.status, [...INACTIVE_BOOKING_STATUSES]),
-        lt(bookings.startTime, new Date(to.getTime() + margin)),
-        gt(bookings.endTime, new Date(from.getTime() - margin)),
-      ),
-    )
-    .orderBy(asc(bookings.startTime));
-  return { rules, overrides, bookings: booked };
+  const [row] = await queryRows<ScheduleRow>(db, sql`select ${scheduleSelectList(instructor, from, to)}`);
+  return scheduleOf(row);
 }
