@@ -35,7 +35,11 @@ export interface Recipe {
 
 let serial = 0;
 const unique = () => `${Date.now().toString(36)}${serial++}`;
-const freshPhone = () => `+614${String(10_000_000 + ((Date.now() + serial++) % 89_999_999)).padStart(8, '0')}`;
+// Mobile numbers in +61 412 ..., a range libphonenumber knows as Australian mobiles (not every +61 4xx is:
+// a number drawn from the clock once fell outside, and four recipes failed in a full run), distinct within
+// a run; the run's database is its own, so runs need not differ.
+const PHONE_BASE = Date.now() % 500_000;
+const freshPhone = () => `+61412${String((PHONE_BASE + serial++) % 1_000_000).padStart(6, '0')}`;
 const oneHot = (i: number) => Array.from({ length: 3072 }, (_, j) => (j === i ? 1 : 0));
 
 /** The world the recipes act in (tests/support/world.ts: one student with everything a student has,

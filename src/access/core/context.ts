@@ -128,8 +128,16 @@ export class OperationContext {
     return { ...this.scope(row, `lesson ${lessonId}`), lesson: row!.lesson };
   }
 
+  /**
+   * A student loaded with the row an operation asked for (one statement, issue 20): joined as `students`,
+   * with `parent_student_links` left-joined on ownLink(). Checked exactly as student() checks it.
+   */
+  scopeJoined(row: { student: Student | null; link: ParentStudentLink | null }, what: string): ScopedStudent {
+    return this.scope(row.student ? { student: row.student, link: row.link } : undefined, what);
+  }
+
   /** The join condition for the acting parent's own link to `students` (no row for anyone else). */
-  private ownLink(): SQL {
+  ownLink(): SQL {
     const a = this.actor;
     return a.kind === 'parent' ? and(eq(parentStudentLinks.studentId, students.id), eq(parentStudentLinks.parentId, a.parentId))! : sql`false`;
   }

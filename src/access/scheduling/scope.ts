@@ -5,7 +5,7 @@
 // then get their cell of the operation's row (ctx.school()).
 import { eq } from 'drizzle-orm';
 import { NotFoundError } from '../../db/errors.js';
-import { bookings } from '../../db/schema/index.js';
+import { bookings, parentStudentLinks, students } from '../../db/schema/index.js';
 import type { Booking } from '../../db/types.js';
 import type { OperationContext, ScopedStudent } from '../core/context.js';
 
@@ -15,12 +15,21 @@ export interface ScopedBooking {
   readonly scoped: ScopedStudent | null;
 }
 
-/** The booking, locked FOR UPDATE (its status is about to change) unless `lock` is false, if the actor may act on it. */
+/**
+ * The booking, locked FOR UPDATE (its status is about to change) unless `lock` is false, if the actor may
+ * act on it; read with its student and the acting parent's link in one statement (issue 20).
+ */
 export async function bookingInScope(ctx: OperationContext, bookingId: string, { lock = true } = {}): Promise<ScopedBooking> {
-  const query = ctx.tx.select().from(bookings).where(eq(bookings.id, bookingId));
-  const [booking] = await (lock ? query.for('update') : query);
+  const query = ctx.tx
+    .select({ booking: bookings, student: students, link: parentStudentLinks })
+    .from(bookings)
+    .leftJoin(students, eq(students.id, bookings.studentId))
+    .leftJoin(parentStudentLinks, ctx.ownLink())
+    .where(eq(bookings.id, bookingId));
+  const [row] = await (lock ? query.for('update', { of: bookings }) : query);
   const notFound = () => new NotFoundError(`booking ${bookingId} not found`);
-  if (!booking) throw notFound();
+  if (!row) throw notFound();
+  const { booking } = row;
   const a = ctx.actor;
   if (a.kind === 'instructor' && booking.instructorId !== a.instructorId) throw notFound();
   if (booking.studentId === null) {
@@ -29,7 +38,7 @@ export async function bookingInScope(ctx: OperationContext, bookingId: string, {
     return { booking, scoped: null };
   }
   try {
-    return { booking, scoped: await ctx.student(booking.studentId) };
+    return { booking, scoped: ctx.scopeJoined(row, `student ${booking.studentId}`) };
   } catch (err) {
     // The booking, not its student, is what the caller asked for.
     if (err instanceof NotFoundError) throw notFound();
