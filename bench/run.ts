@@ -11,7 +11,8 @@
 //   - verifyChains() rows/s over BENCH_ROWS (default 1,000,000) chained rows, against Node's raw
 //     SHA-256 rate over the same canonical bytes, and verify's peak memory (RSS and heap);
 //   - audit_log appends/s through the chain trigger with 1 and 8 concurrent writers, against the same
-//     inserts into an identical table without the trigger.
+//     inserts into an identical table without the trigger; and the least cost of sealing rows after
+//     they are inserted (an insert then an update of the chain columns, bench/seal-shape.ts).
 // Every figure has a baseline measured in the same run, so ratios can be read on a noisy machine.
 // Server: BENCH_DATABASE_URL, or a throwaway one started with .ci/pg-server.sh and stopped at the end.
 // The run works in its own database nexdrive_bench_<random>, migrated with the real migrations and
@@ -29,6 +30,7 @@ import { runMigrations } from '../src/db/migrate.js';
 import { seedReferenceData } from '../src/db/seed/index.js';
 import { benchAppends, createPlainTable, PLAIN_TABLE_NOTE, type AppendScenario } from './appends.js';
 import { profileTrigger, sampleLockWaits } from './diagnostics.js';
+import { benchSealShape } from './seal-shape.js';
 import { fixed, int, MB, mb, positiveInt, seconds } from './measure.js';
 import { machineFacts, printFacts, printSummary, type SummaryRow } from './report.js';
 import { acquireServer, createBenchDatabase } from './server.js';
@@ -192,6 +194,13 @@ async function chainSections(handle: DbHandle, admin: pg.Client, databaseUrl: st
       `taking the chain's advisory lock (first statement of the trigger) and releasing it (at commit).`,
   );
 
+  heading('Sealing after insert, its least cost: audit_log_plain rows inserted, then their chain columns updated (bench/seal-shape.ts)');
+  const seal = await benchSealShape(admin, database.url, eight.writers, 500, ROUNDS);
+  console.log(
+    `  ${seal.writers} writers: insert only ${int(seal.insertOnly)} rows/s, insert then update ${int(seal.insertThenSeal)} rows/s, ratio ${fixed(seal.ratio)} ` +
+      `(no hashing, no lock: a ceiling for chaining rows after they are inserted)`,
+  );
+
   heading('Diagnostics (untimed)');
   const waits = [
     await sampleLockWaits(database.url, 'audit_log', eight.writers, 300),
@@ -240,6 +249,14 @@ async function chainSections(handle: DbHandle, admin: pg.Client, databaseUrl: st
       ratio: fixed(eight.ratio),
       target: `>= ${fixed(TARGET_APPEND_RATIO)}`,
       met: eight.ratio >= TARGET_APPEND_RATIO,
+    },
+    {
+      figure: `appends/s, ${seal.writers} writers, insert then update of the chain columns (sealing's least cost, vs insert only)`,
+      value: int(seal.insertThenSeal),
+      baseline: int(seal.insertOnly),
+      ratio: fixed(seal.ratio),
+      target: '-',
+      met: null,
     },
     {
       figure: 'verify rows/s (vs raw createHash sha256 rows/s)',
