@@ -26,7 +26,7 @@ export const getStudentProgress = defineOperation({
   input: z.strictObject({ studentId: id() }),
   async run(ctx, { studentId }): Promise<StudentProgress> {
     const { student } = await ctx.student(studentId);
-    const { tasks, state, now, cooldownMs, certificateMissing, finalDriveProblem } = await loadProgressInputs(ctx.tx, student.id, student.transmission);
+    const { tasks, state, now, cooldownMs, certificateMissing, finalDriveProblem } = await loadProgressInputs(ctx.tx, student.id, student.transmission, { certificate: true });
     const progress = progressOf(tasks, state, now, cooldownMs);
     const issued = student.certificateNumber !== null;
     const suspended = student.status === 'suspended';
