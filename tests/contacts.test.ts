@@ -8,7 +8,7 @@ import {
   systemActor, updateContact,
 } from '../src/access/index.js';
 import { LIFECYCLE_STAGES } from '../src/db/schema/enums.js';
-import { contacts } from '../src/db/schema/index.js';
+import { auditLog, contacts } from '../src/db/schema/index.js';
 import { onServer, openTestDb, type TestDb } from './support/db.js';
 import { actorOf, createAdmin, createInstructor, createSchoolBasics, failureOf } from './support/fixtures.js';
 
@@ -48,6 +48,9 @@ describe(findOrCreateContact.name, () => {
     expect(again).toMatchObject({ contactId: first.contactId, created: false, matchedBy: 'phone', contact: { source: 'website' } });
     const byEmail = await findOrCreateContact(t.db, admin, { email: `jo.${n}@EXAMPLE.COM`, source: 'chat' });
     expect(byEmail).toMatchObject({ contactId: first.contactId, created: false, matchedBy: 'email' });
+    // One entry, by the call that created it (written in the insert's own statement); finding writes none.
+    const entries = await t.db.select().from(auditLog).where(eq(auditLog.subjectId, first.contactId));
+    expect(entries).toMatchObject([{ eventType: 'CONTACT_CREATED', details: { source: 'website', via: 'findOrCreateContact' } }]);
   });
 
   it('prefers the phone’s contact when the phone and the email belong to two contacts, and changes neither', async () => {

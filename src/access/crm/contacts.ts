@@ -5,11 +5,12 @@
 // indexes on the live contacts' phone and email decide, so concurrent calls for one person cannot make
 // two (findOrCreateContact inserts ON CONFLICT DO NOTHING, then reads the one that exists). The
 // lifecycle moves and the first-touch fields are the database's rules too (migration 0024).
+import { randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, ilike, isNull, or, sql } from 'drizzle-orm';
 import { ForbiddenError, ValidationError } from '../../db/errors.js';
 import { contacts } from '../../db/schema/index.js';
 import type { Contact } from '../../db/types.js';
-import { recordAudit } from '../core/audit.js';
+import { changeWithAudit, recordAudit } from '../core/audit.js';
 import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import {
@@ -101,15 +102,12 @@ export async function findOrCreateContactRow(
   input: ContactFields & { instructorId?: string | null },
   via: string,
 ): Promise<{ row: Contact; created: boolean; matchedBy: FoundContact['matchedBy'] }> {
-  const [inserted] = await ctx.tx
-    .insert(contacts)
-    .values({ ...newContactValues(input), instructorId: input.instructorId ?? null })
-    .onConflictDoNothing()
-    .returning();
-  if (inserted) {
-    await recordAudit(ctx, { eventType: 'CONTACT_CREATED', subjectType: 'contact', subjectId: inserted.id, details: { source: inserted.source, via } });
-    return { row: inserted, created: true, matchedBy: null };
-  }
+  // The new contact and its entry in one statement (issue 20); a conflict inserts nothing and writes no entry.
+  const values = { ...newContactValues(input), id: randomUUID(), instructorId: input.instructorId ?? null };
+  const [inserted] = await changeWithAudit(ctx, ctx.tx.insert(contacts).values(values).onConflictDoNothing().returning(), {
+    eventType: 'CONTACT_CREATED', subjectType: 'contact', subjectId: values.id, details: { via },
+  }, [], { source: 'source' });
+  if (inserted) return { row: inserted, created: true, matchedBy: null };
   const byPhone = input.phone !== undefined ? eq(contacts.phone, input.phone) : sql`false`;
   const byEmail = input.email !== undefined ? sql`lower(${contacts.email}) = lower(${input.email})` : sql`false`;
   const [row] = await ctx.tx
