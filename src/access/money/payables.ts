@@ -1,9 +1,11 @@
 // What a checkout pays for, and the voucher it reserves, loaded and checked inside the operation's
 // transaction. Locking, in every money operation: first the student's row (so the operations about one
 // student run one at a time, whatever rows of theirs they touch), then that student's rows (booking,
-// payment, packages), then the rows students share, in this order: the voucher, the invoice year (taken
-// by the database when a payment completes), and the audit chain last (recordAudit at the very end). So
-// no two money operations wait for each other in a circle.
+// payment, packages; redeemCredit locks the candidate packages and the booking in one statement, the
+// packages first, which no operation can meet in the other order without holding the student's row),
+// then the rows students share, in this order: the voucher, the invoice year (taken by the database when
+// a payment completes), and the audit chain last (the entry is written last, often in the statement of
+// the change itself: changeWithAudit). So no two money operations wait for each other in a circle.
 import { and, eq, inArray, isNull, gt, lte, or, sql } from 'drizzle-orm';
 import { NotFoundError } from '../../db/errors.js';
 import { bookings, packages, payments, services, studentPackages, vouchers } from '../../db/schema/index.js';
