@@ -1,8 +1,6 @@
 // Writing to an instructor's diary safely: one booker at a time per instructor, and holds that have run
 // out cancelled before anyone needs their time.
-import { and, eq, lte, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { Transaction } from '../../db/engines/handle.js';
-import { bookings } from '../../db/schema/index.js';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { MINUTE_MS } from '../../domain/wall-clock.js';
 import { auditInsert } from '../core/audit.js';
 import { jsonObjectOf, rowsFromJson } from '../core/views.js';
@@ -12,17 +10,14 @@ import { HOLD_EXPIRED_BY, HOLD_EXPIRED_REASON, SCHEDULING } from './rules.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 /**
- * Serializes every booking write to one instructor's diary until the transaction ends (a transaction
- * advisory lock; other instructors' bookers are not held up). What is read after it includes every
+ * The diary lock, as an expression for the statement that reads the instructor's row (or the row that
+ * names the instructor), so taking it costs no round trip of its own (issue 20). It serializes every
+ * booking write to one instructor's diary until the transaction ends (a transaction advisory lock;
+ * other instructors' bookers are not held up). What is read in the statements after it includes every
  * booking committed by the previous holder, so availability checked then still holds at commit:
- * buffers, the daily cap and notice, which no constraint can see. The exclusion constraint stays as
- * the last line for overlaps.
+ * buffers, the daily cap and notice, which no constraint can see. The exclusion constraint stays as the
+ * last line for overlaps. (Not the statement itself: its snapshot is taken before the lock.)
  */
-export async function lockDiary(tx: Transaction, instructorId: string): Promise<void> {
-  await tx.execute(sql`select ${diaryLock(sql`${instructorId}::uuid`)}`);
-}
-
-/** The diary lock as an expression, to take it inside a statement that reads the row it is for. */
 export function diaryLock(instructorId: SQLWrapper): SQL<unknown> {
   return sql`pg_advisory_xact_lock(hashtext('bookings.instructor'), hashtext((${instructorId})::text))`;
 }
