@@ -3,8 +3,7 @@
 // slot is checked inside the transaction after taking the instructor's diary lock, so buffers, the
 // daily cap and notice hold under concurrent bookings; the exclusion constraint is the last line.
 import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import { queryRows } from '../../db/sql.js';
+import { and, eq } from 'drizzle-orm';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../db/errors.js';
 import { bookings, contacts, parentStudentLinks } from '../../db/schema/index.js';
 import { canberraDate } from '../../domain/time.js';
@@ -15,10 +14,10 @@ import type { OperationContext } from '../core/context.js';
 import { defineOperation } from '../core/operation.js';
 import { slotRefusal, type AvailabilityData } from './availability.js';
 import { clockOf } from './clock.js';
-import { expireHoldsCtes } from './diary.js';
+import { expireHolds } from './diary.js';
 import { SlotUnavailableError } from './errors.js';
 import { createBookingInput } from './inputs.js';
-import { lockInstructorDiary, scheduleOf, scheduleSelectList, type LockedDiary, type ScheduleRow } from './schedule-data.js';
+import { loadSchedule, lockInstructorDiary, type LockedDiary } from './schedule-data.js';
 import { bookingColumns, type BookingView } from './views.js';
 
 /** Who sees the student decides who may book for them; a prospect is booked by admins and agents only. */
@@ -50,9 +49,10 @@ async function checkWho(ctx: OperationContext, input: { studentId?: string | nul
  */
 export async function claimSlot(ctx: OperationContext, { instructor, service }: LockedDiary, start: Date, now: Date, ignoreBookingId?: string): Promise<void> {
   const end = new Date(start.getTime() + service.durationMinutes * MINUTE_MS);
-  // The expiry of the diary's run-out holds and the read of its schedule, one statement (issue 20).
-  const [row] = await queryRows<ScheduleRow>(ctx.tx, sql`${expireHoldsCtes(ctx, now, instructor.id)} select ${scheduleSelectList(instructor, start, end)}`);
-  const schedule = scheduleOf(row);
+  // Two statements, in this order: the expiry may wait for a hold's owner confirming it, and the
+  // schedule must be read after that wait (a later snapshot), or the confirmed hold would look free.
+  await expireHolds(ctx, now, instructor.id);
+  const schedule = await loadSchedule(ctx.tx, instructor, start, end);
   const data: AvailabilityData = { ...schedule, bookings: schedule.bookings.filter((b) => b.id !== ignoreBookingId), instructor, service, now };
   const reason = slotRefusal(data, start);
   if (reason) throw new SlotUnavailableError(reason, `${start.toISOString()} cannot be booked with instructor ${instructor.id}: ${reason}`);

@@ -27,15 +27,19 @@ export function diaryLock(instructorId: SQLWrapper): SQL<unknown> {
  * SCHEDULING.holdMinutes before `now`), all of them or one instructor's, and writes each one's audit
  * entry BOOKING_HOLD_EXPIRED by the acting actor, in the same statement (issue 20): the CTEs "expired"
  * (the cancelled bookings, every column) and "expired_entries". cancelled_by is HOLD_EXPIRED_BY, the
- * reason HOLD_EXPIRED_REASON. The rest of the statement reads the tables as they were before it (a
- * data-modifying CTE's change is seen by the next statement): pending rows past their hold, which the
- * availability rules treat as free anyway (isActiveBooking).
+ * reason HOLD_EXPIRED_REASON.
+ * The entries read "expired" through a sort, which takes every row before it gives one: so every hold
+ * is cancelled (waiting, if it must, for a transaction that holds one, such as its owner confirming it)
+ * before the first entry takes the audit chain's lock. Interleaved, a confirmation waiting for that lock
+ * while this statement waits for its booking would be a deadlock (an attack review found it).
+ * Read the schedule in a later statement, never in this one: this one's snapshot predates the waits, so
+ * it would see a hold its owner confirmed meanwhile as pending and run out, and so free.
  */
-export function expireHoldsCtes(ctx: OperationContext, now: Date, instructorId?: string): SQL {
+function expireHoldsCtes(ctx: OperationContext, now: Date, instructorId?: string): SQL {
   const cutoff = new Date(now.getTime() - SCHEDULING.holdMinutes * MINUTE_MS);
   const iso = (column: string) => sql`to_char(touched.${sql.identifier(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const entries = auditInsert(ctx, [{ eventType: 'BOOKING_HOLD_EXPIRED', subjectType: 'booking', details: { holdMinutes: SCHEDULING.holdMinutes } }], {
-    from: sql`expired as touched`,
+    from: sql`(select * from expired order by id) as touched`,
     subjectId: sql`touched.id`,
     details: { instructorId: sql`touched.instructor_id`, startTime: iso('start_time'), createdAt: iso('created_at') },
   });
@@ -47,7 +51,7 @@ export function expireHoldsCtes(ctx: OperationContext, now: Date, instructorId?:
 }
 
 /** The bookings "expired" (expireHoldsCtes) cancelled, as a JSON array of views (rowsFromJson(bookingColumns, ...)). */
-export const EXPIRED_BOOKINGS_JSON = sql`(select coalesce(jsonb_agg(${jsonObjectOf(bookingColumns)} order by bookings.start_time, bookings.id), '[]') from expired as bookings)`;
+const EXPIRED_BOOKINGS_JSON = sql`(select coalesce(jsonb_agg(${jsonObjectOf(bookingColumns)} order by bookings.start_time, bookings.id), '[]') from expired as bookings)`;
 
 /** Cancels run-out holds (expireHoldsCtes) in one statement; returns the bookings it cancelled. */
 export async function expireHolds(ctx: OperationContext, now: Date, instructorId?: string): Promise<BookingView[]> {

@@ -97,7 +97,7 @@ const scheduleOverrideColumns = {
 const scheduleBookingColumns = { id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt };
 
 type Json = Array<Record<string, unknown>>;
-export type ScheduleRow = { rules: Json; overrides: Json; bookings: Json };
+type ScheduleRow = { rules: Json; overrides: Json; bookings: Json };
 
 /**
  * The select list (three JSON arrays: rules, overrides, bookings) that reads the instructor's rules,
@@ -105,7 +105,7 @@ export type ScheduleRow = { rules: Json; overrides: Json; bookings: Json };
  * (a day plus the buffer) covers a lesson running past midnight, the buffer around the window's edges,
  * and every booking of each Canberra date in the window (the daily cap).
  */
-export function scheduleSelectList(instructor: ScheduleInstructor, from: Date, to: Date): SQL {
+function scheduleSelectList(instructor: ScheduleInstructor, from: Date, to: Date): SQL {
   const margin = 2 * DAY_MS + instructor.defaultBufferMinutes * MINUTE_MS;
   const firstDate = addDays(canberraDate(from), -1);
   const lastDate = addDays(canberraDate(to), 1);
@@ -120,7 +120,7 @@ export function scheduleSelectList(instructor: ScheduleInstructor, from: Date, t
 }
 
 /** The rows scheduleSelectList read, typed as the availability algorithm takes them. */
-export function scheduleOf(row: ScheduleRow): Pick<AvailabilityData, 'rules' | 'overrides' | 'bookings'> {
+function scheduleOf(row: ScheduleRow): Pick<AvailabilityData, 'rules' | 'overrides' | 'bookings'> {
   return {
     rules: rowsFromJson(scheduleRuleColumns, row.rules),
     overrides: rowsFromJson(scheduleOverrideColumns, row.overrides),
