@@ -2,7 +2,7 @@
 // around a time window: the instructor's buffer and cap, the service, the active weekly rules, the
 // overrides of the window's Canberra dates, and the bookings that can touch the window (with a day's
 // margin, so the buffer and the daily cap of each date in the window are seen whole).
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { queryRows } from '../../db/sql.js';
 import { jsonObjectOf, rowsFromJson } from '../core/views.js';
 import { diaryLock } from './diary.js';
@@ -87,54 +87,46 @@ function checkedInstructorAndService(
   return { instructor: row.instructor, service: row.service };
 }
 
-const scheduleRuleColumns = {
+/** The columns the availability rules judge by (./availability.ts: RuleInput, OverrideInput,
+ *  BookingInput), for every read that feeds them: the schedule here, and the reports of an
+ *  availability change (./set-availability.ts). */
+export const RULE_INPUT_COLUMNS = {
   dayOfWeek: availabilityRules.dayOfWeek, startTime: availabilityRules.startTime, endTime: availabilityRules.endTime,
   effectiveFrom: availabilityRules.effectiveFrom, effectiveUntil: availabilityRules.effectiveUntil, isActive: availabilityRules.isActive,
 };
-const scheduleOverrideColumns = {
+export const OVERRIDE_INPUT_COLUMNS = {
   date: availabilityOverrides.date, startTime: availabilityOverrides.startTime, endTime: availabilityOverrides.endTime, overrideType: availabilityOverrides.overrideType,
 };
-const scheduleBookingColumns = { id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt };
-
-type Json = Array<Record<string, unknown>>;
-type ScheduleRow = { rules: Json; overrides: Json; bookings: Json };
+export const BOOKING_INPUT_COLUMNS = { id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt };
 
 /**
- * The select list (three JSON arrays: rules, overrides, bookings) that reads the instructor's rules,
- * overrides and bookings for lessons starting in [from, to) in one statement (issue 20). The margin
- * (a day plus the buffer) covers a lesson running past midnight, the buffer around the window's edges,
- * and every booking of each Canberra date in the window (the daily cap).
+ * Rules, overrides and bookings of the instructor for lessons starting in [from, to), in one statement
+ * (three JSON arrays; issue 20). The margin (a day plus the buffer) covers a lesson running past
+ * midnight, the buffer around the window's edges, and every booking of each Canberra date in the window
+ * (the daily cap).
  */
-function scheduleSelectList(instructor: ScheduleInstructor, from: Date, to: Date): SQL {
-  const margin = 2 * DAY_MS + instructor.defaultBufferMinutes * MINUTE_MS;
-  const firstDate = addDays(canberraDate(from), -1);
-  const lastDate = addDays(canberraDate(to), 1);
-  const inactive = sql.join(INACTIVE_BOOKING_STATUSES.map((status) => sql`${status}`), sql`, `);
-  return sql`(select coalesce(jsonb_agg(${jsonObjectOf(scheduleRuleColumns)}), '[]') from ${availabilityRules}
-              where ${availabilityRules.instructorId} = ${instructor.id} and ${availabilityRules.isActive}) as rules,
-    (select coalesce(jsonb_agg(${jsonObjectOf(scheduleOverrideColumns)}), '[]') from ${availabilityOverrides}
-      where ${availabilityOverrides.instructorId} = ${instructor.id} and ${availabilityOverrides.date} between ${firstDate} and ${lastDate}) as overrides,
-    (select coalesce(jsonb_agg(${jsonObjectOf(scheduleBookingColumns)} order by ${bookings.startTime}), '[]') from ${bookings}
-      where ${bookings.instructorId} = ${instructor.id} and ${bookings.status} not in (${inactive})
-        and ${bookings.startTime} < ${new Date(to.getTime() + margin)} and ${bookings.endTime} > ${new Date(from.getTime() - margin)}) as bookings`;
-}
-
-/** The rows scheduleSelectList read, typed as the availability algorithm takes them. */
-function scheduleOf(row: ScheduleRow): Pick<AvailabilityData, 'rules' | 'overrides' | 'bookings'> {
-  return {
-    rules: rowsFromJson(scheduleRuleColumns, row.rules),
-    overrides: rowsFromJson(scheduleOverrideColumns, row.overrides),
-    bookings: rowsFromJson(scheduleBookingColumns, row.bookings),
-  };
-}
-
-/** Rules, overrides and bookings of the instructor for lessons starting in [from, to), in one statement. */
 export async function loadSchedule(
   db: DatabaseOrTransaction,
   instructor: ScheduleInstructor,
   from: Date,
   to: Date,
 ): Promise<Pick<AvailabilityData, 'rules' | 'overrides' | 'bookings'>> {
-  const [row] = await queryRows<ScheduleRow>(db, sql`select ${scheduleSelectList(instructor, from, to)}`);
-  return scheduleOf(row);
+  const margin = 2 * DAY_MS + instructor.defaultBufferMinutes * MINUTE_MS;
+  const firstDate = addDays(canberraDate(from), -1);
+  const lastDate = addDays(canberraDate(to), 1);
+  const inactive = sql.join(INACTIVE_BOOKING_STATUSES.map((status) => sql`${status}`), sql`, `);
+  type Json = Array<Record<string, unknown>>;
+  const [row] = await queryRows<{ rules: Json; overrides: Json; bookings: Json }>(db, sql`select
+    (select coalesce(jsonb_agg(${jsonObjectOf(RULE_INPUT_COLUMNS)}), '[]') from ${availabilityRules}
+      where ${availabilityRules.instructorId} = ${instructor.id} and ${availabilityRules.isActive}) as rules,
+    (select coalesce(jsonb_agg(${jsonObjectOf(OVERRIDE_INPUT_COLUMNS)}), '[]') from ${availabilityOverrides}
+      where ${availabilityOverrides.instructorId} = ${instructor.id} and ${availabilityOverrides.date} between ${firstDate} and ${lastDate}) as overrides,
+    (select coalesce(jsonb_agg(${jsonObjectOf(BOOKING_INPUT_COLUMNS)} order by ${bookings.startTime}), '[]') from ${bookings}
+      where ${bookings.instructorId} = ${instructor.id} and ${bookings.status} not in (${inactive})
+        and ${bookings.startTime} < ${new Date(to.getTime() + margin)} and ${bookings.endTime} > ${new Date(from.getTime() - margin)}) as bookings`);
+  return {
+    rules: rowsFromJson(RULE_INPUT_COLUMNS, row.rules),
+    overrides: rowsFromJson(OVERRIDE_INPUT_COLUMNS, row.overrides),
+    bookings: rowsFromJson(BOOKING_INPUT_COLUMNS, row.bookings),
+  };
 }

@@ -20,6 +20,7 @@ import { lessonsOutside, type OutsideAvailability } from './availability-changes
 import { addAvailabilityOverrideInput, removeAvailabilityOverrideInput, setAvailabilityRulesInput } from './availability-inputs.js';
 import { isActiveBooking } from './availability.js';
 import { diaryLock } from './diary.js';
+import { BOOKING_INPUT_COLUMNS, OVERRIDE_INPUT_COLUMNS, RULE_INPUT_COLUMNS } from './schedule-data.js';
 import { overrideColumns, ruleColumns, type AvailabilityOverrideView, type AvailabilityRuleView } from './availability-views.js';
 
 export type { OutsideAvailability };
@@ -49,7 +50,7 @@ function notPast(field: string, date: string): void {
 async function bookedOutside(ctx: OperationContext, instructorId: string, from: Date, to?: Date): Promise<OutsideAvailability[]> {
   const now = new Date();
   const booked = await ctx.tx
-    .select({ id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt })
+    .select(BOOKING_INPUT_COLUMNS)
     .from(bookings)
     .where(
       and(
@@ -65,14 +66,11 @@ async function bookedOutside(ctx: OperationContext, instructorId: string, from: 
   const first = addDays(canberraDate(live[0].startTime), -1);
   const last = addDays(canberraDate(new Date(live.reduce((m, b) => Math.max(m, b.endTime.getTime()), 0))), 1);
   const rules = await ctx.tx
-    .select({
-      dayOfWeek: availabilityRules.dayOfWeek, startTime: availabilityRules.startTime, endTime: availabilityRules.endTime,
-      effectiveFrom: availabilityRules.effectiveFrom, effectiveUntil: availabilityRules.effectiveUntil, isActive: availabilityRules.isActive,
-    })
+    .select(RULE_INPUT_COLUMNS)
     .from(availabilityRules)
     .where(and(eq(availabilityRules.instructorId, instructorId), eq(availabilityRules.isActive, true), lte(availabilityRules.effectiveFrom, last), or(isNull(availabilityRules.effectiveUntil), gte(availabilityRules.effectiveUntil, first))));
   const overrides = await ctx.tx
-    .select({ date: availabilityOverrides.date, startTime: availabilityOverrides.startTime, endTime: availabilityOverrides.endTime, overrideType: availabilityOverrides.overrideType })
+    .select(OVERRIDE_INPUT_COLUMNS)
     .from(availabilityOverrides)
     .where(and(eq(availabilityOverrides.instructorId, instructorId), gte(availabilityOverrides.date, first), lte(availabilityOverrides.date, last)));
   return lessonsOutside(rules, overrides, live);
@@ -144,12 +142,6 @@ export interface AvailabilityOverrideResult {
   outsideAvailability: OutsideAvailability[];
 }
 
-const dayRuleColumns = {
-  dayOfWeek: availabilityRules.dayOfWeek, startTime: availabilityRules.startTime, endTime: availabilityRules.endTime,
-  effectiveFrom: availabilityRules.effectiveFrom, effectiveUntil: availabilityRules.effectiveUntil, isActive: availabilityRules.isActive,
-};
-const dayBookingColumns = { id: bookings.id, startTime: bookings.startTime, endTime: bookings.endTime, status: bookings.status, createdAt: bookings.createdAt };
-
 /**
  * What decides which lessons on the Canberra `date` are outside availability, read in one statement
  * (issue 20) under the diary's lock: the booked lessons touching the day, and the instructor's rules and
@@ -162,18 +154,18 @@ async function diaryAround(ctx: OperationContext, instructorId: string, date: st
   const last = addDays(date, 2);
   type Json = Array<Record<string, unknown>>;
   const [row] = await queryRows<{ booked: Json; rules: Json; overrides: Json }>(ctx.tx, sql`select
-    (select coalesce(jsonb_agg(${jsonObjectOf(dayBookingColumns)} order by ${bookings.startTime}, ${bookings.id}), '[]') from ${bookings}
+    (select coalesce(jsonb_agg(${jsonObjectOf(BOOKING_INPUT_COLUMNS)} order by ${bookings.startTime}, ${bookings.id}), '[]') from ${bookings}
       where ${bookings.instructorId} = ${instructorId} and ${bookings.status} in ('pending', 'confirmed', 'in_progress')
         and ${bookings.endTime} > ${new Date(day.start)} and ${bookings.startTime} < ${new Date(day.end)}) as booked,
-    (select coalesce(jsonb_agg(${jsonObjectOf(dayRuleColumns)}), '[]') from ${availabilityRules}
+    (select coalesce(jsonb_agg(${jsonObjectOf(RULE_INPUT_COLUMNS)}), '[]') from ${availabilityRules}
       where ${availabilityRules.instructorId} = ${instructorId} and ${availabilityRules.isActive}
         and ${availabilityRules.effectiveFrom} <= ${last} and (${availabilityRules.effectiveUntil} is null or ${availabilityRules.effectiveUntil} >= ${first})) as rules,
     (select coalesce(jsonb_agg(${jsonObjectOf(overrideColumns)}), '[]') from ${availabilityOverrides}
       where ${availabilityOverrides.instructorId} = ${instructorId} and ${availabilityOverrides.date} between ${first} and ${last}) as overrides`);
   const now = new Date();
   return {
-    live: rowsFromJson(dayBookingColumns, row.booked).filter((b) => isActiveBooking(b, now)),
-    rules: rowsFromJson(dayRuleColumns, row.rules),
+    live: rowsFromJson(BOOKING_INPUT_COLUMNS, row.booked).filter((b) => isActiveBooking(b, now)),
+    rules: rowsFromJson(RULE_INPUT_COLUMNS, row.rules),
     overrides: rowsFromJson(overrideColumns, row.overrides),
   };
 }
