@@ -66,7 +66,8 @@ export const redeemCredit = defineOperation({
       .update(bookings)
       .set({ paymentStatus: 'package_credit', paymentId })
       .where(and(eq(bookings.id, booking.id), sql`exists (select 1 from ${paid})`))
-      .returning({ id: bookings.id });
+      // (the package's status as the credit's UPDATE left it: exhausted at zero, by that UPDATE's rule)
+      .returning({ id: bookings.id, packageStatus: sql<CreditResult['packageStatus']>`(select status from ${used})`.as('package_status') });
     const event = {
       eventType: 'PACKAGE_CREDIT_USED',
       subjectType: 'booking',
@@ -75,8 +76,7 @@ export const redeemCredit = defineOperation({
     };
     const [done] = await changeWithAudit(ctx, paidBooking, event, [used, paid]);
     if (!done) throw new Error(`redeemCredit: the credit of package ${chosen.id} for booking ${booking.id} was not written`);
-    const packageStatus = creditsRemaining <= 0 ? 'exhausted' : chosen.status;
-    return { bookingId: booking.id, paymentId, studentPackageId: chosen.id, creditsRemaining, low: isLowOnCredits(creditsRemaining), packageStatus };
+    return { bookingId: booking.id, paymentId, studentPackageId: chosen.id, creditsRemaining, low: isLowOnCredits(creditsRemaining), packageStatus: done.packageStatus };
   },
 });
 
